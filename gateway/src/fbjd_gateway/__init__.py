@@ -1,0 +1,1 @@
+"""fbjd gateway: the one public entry (auth, role and scope checks, routing to the services)."""

@@ -1,0 +1,1 @@
+"""fbjd-infra: everything that runs the platform but is not a service."""

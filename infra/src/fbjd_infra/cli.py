@@ -1,0 +1,88 @@
+"""`fbjd`: the operator's entry point.
+
+    fbjd run                 start the whole platform (what `make run` calls)
+    fbjd migrate             apply every service's migrations
+    fbjd hj212 decode        read HJ 212 packets from stdin, print one JSON object per line
+    fbjd simulate            virtual data transmission terminals speaking HJ 212 over TCP
+    fbjd bench ingest        1,000 terminals against the ingest path; writes BENCHMARKS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def _run(args: argparse.Namespace) -> int:
+    from fbjd_infra.runner import run_platform
+
+    return run_platform(with_simulator=not args.no_simulator, terminals=args.terminals)
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from fbjd_infra.runner import database_url_or_embedded
+    from fbjd_infra.migrate import migrate_all
+
+    with database_url_or_embedded() as url:
+        migrate_all(url)
+    return 0
+
+
+def _decode(_args: argparse.Namespace) -> int:
+    from hj212.decode_cli import main as decode_main
+
+    return decode_main(sys.stdin.buffer, sys.stdout)
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from fbjd_infra.simulators.dtu import main as simulate_main
+
+    return simulate_main(args)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from fbjd_infra.bench import main as bench_main
+
+    return bench_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fbjd", description="fbjd (分表计电) platform operator commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="start the whole platform (embedded PostgreSQL when DATABASE_URL is unset)")
+    run.add_argument("--no-simulator", action="store_true", help="do not start the simulated demo terminals")
+    run.add_argument("--terminals", type=int, default=12, help="number of simulated demo terminals")
+    run.set_defaults(func=_run)
+
+    commands.add_parser("migrate", help="apply every service's migrations").set_defaults(func=_migrate)
+
+    hj212 = commands.add_parser("hj212", help="HJ 212 tools").add_subparsers(dest="tool", required=True)
+    hj212.add_parser("decode", help="decode packets from stdin, one JSON object per line").set_defaults(func=_decode)
+
+    simulate = commands.add_parser("simulate", help="virtual HJ 212 terminals over TCP")
+    from fbjd_infra.simulators.dtu import add_arguments as add_simulate_arguments
+
+    add_simulate_arguments(simulate)
+    simulate.set_defaults(func=_simulate)
+
+    bench = commands.add_parser("bench", help="benchmarks").add_subparsers(dest="bench", required=True)
+    ingest = bench.add_parser("ingest", help="1,000 terminals over TCP against ingest + PostgreSQL")
+    from fbjd_infra.bench import add_arguments as add_bench_arguments
+
+    add_bench_arguments(ingest)
+    ingest.set_defaults(func=_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,150 @@
+"""`fbjd run`: the whole platform in one command.
+
+1. PostgreSQL: DATABASE_URL when set, else the embedded server under `.data/postgres`.
+2. Every service's migrations.
+3. One process per service, the gateway and the web app (honcho), each its own uvicorn.
+4. The simulated terminals of the demo city, once the platform answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fbjd_core.logging import configure_logging
+from honcho.manager import Manager
+
+from fbjd_infra.migrate import migrate_all
+from fbjd_infra.postgres import EmbeddedPostgres
+
+__all__ = ["Topology", "database_url_or_embedded", "run_platform"]
+
+log = logging.getLogger(__name__)
+DATA_DIR = Path(os.environ.get("FBJD_DATA_DIR", ".data"))
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Where each process listens. Services bind to loopback; only the gateway and HJ 212 face the network."""
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    hj212_port: int = 9212
+    service_port_base: int = 8101
+
+    # (process name, uvicorn factory, settings attribute of its URL); port = base + index
+    SERVICES = (
+        ("registry", "fbjd_registry.app:main", "REGISTRY_URL"),
+        ("ingest", "fbjd_ingest.app:main", "INGEST_URL"),
+        ("rules", "fbjd_rules.app:main", "RULES_URL"),
+        ("workflow", "fbjd_workflow.app:main", "WORKFLOW_URL"),
+        ("bridge", "fbjd_bridge.app:main", "BRIDGE_URL"),
+        ("web", "fbjd_web.app:main", "WEB_URL"),
+    )
+
+    @classmethod
+    def from_env(cls) -> Topology:
+        return cls(
+            http_host=os.environ.get("FBJD_HTTP_HOST", "127.0.0.1"),
+            http_port=int(os.environ.get("FBJD_HTTP_PORT", "8000")),
+            hj212_port=int(os.environ.get("FBJD_HJ212_PORT", "9212")),
+            service_port_base=int(os.environ.get("FBJD_SERVICE_PORT_BASE", "8101")),
+        )
+
+    def env(self) -> dict[str, str]:
+        urls = {
+            f"FBJD_{setting}": f"http://127.0.0.1:{self.service_port_base + index}"
+            for index, (_name, _factory, setting) in enumerate(self.SERVICES)
+        }
+        return {
+            **urls,
+            "FBJD_GATEWAY_URL": f"http://127.0.0.1:{self.http_port}",
+            "FBJD_HJ212_PORT": str(self.hj212_port),
+        }
+
+    def processes(self) -> list[tuple[str, str]]:
+        python = sys.executable
+        uvicorn = f"{python} -m uvicorn --factory --no-access-log --log-level warning"
+        commands = [
+            (name, f"{uvicorn} {factory} --host 127.0.0.1 --port {self.service_port_base + index}")
+            for index, (name, factory, _setting) in enumerate(self.SERVICES)
+        ]
+        commands.append(
+            ("gateway", f"{uvicorn} fbjd_gateway.app:main --host {self.http_host} --port {self.http_port}")
+        )
+        return commands
+
+
+@contextmanager
+def database_url_or_embedded() -> Iterator[str]:
+    """DATABASE_URL when set; otherwise the embedded server under .data/postgres, stopped on exit."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedPostgres(DATA_DIR / "postgres", port=int(os.environ.get("FBJD_PG_PORT", "54329")))
+    with server as embedded_url:
+        yield embedded_url
+
+
+def _secret(path: Path) -> str:
+    """A secret kept across restarts of the same checkout (tokens stay valid after `make run` restarts)."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def run_platform(*, with_simulator: bool = True, terminals: int = 12) -> int:
+    configure_logging("runner")
+    topology = Topology.from_env()
+    admin_password = os.environ.get("FBJD_ADMIN_PASSWORD") or secrets.token_urlsafe(9)
+    with database_url_or_embedded() as database_url:
+        migrate_all(database_url)
+        env = {
+            **os.environ,
+            **topology.env(),
+            "DATABASE_URL": database_url,
+            "FBJD_JWT_SECRET": os.environ.get("FBJD_JWT_SECRET") or _secret(DATA_DIR / "jwt-secret"),
+            "FBJD_DEMO": "1",
+            "FBJD_ADMIN_PASSWORD": admin_password,
+        }
+        manager = Manager()
+        for name, command in topology.processes():
+            manager.add_process(name, command, env=env)
+        if with_simulator:
+            gateway = f"http://127.0.0.1:{topology.http_port}"
+            manager.add_process(
+                "simulator",
+                f"{sys.executable} -m fbjd_infra.cli simulate --demo --terminals {terminals} "
+                f"--host 127.0.0.1 --port {topology.hj212_port} --register {gateway}",
+                env=env,
+            )
+        _banner(topology, admin_password, database_url)
+        manager.loop()
+        return manager.returncode or 0
+
+
+def _banner(topology: Topology, admin_password: str, database_url: str) -> None:
+    host = "127.0.0.1" if topology.http_host in {"0.0.0.0", "::"} else topology.http_host
+    lines = [
+        "",
+        "  fbjd 分表计电监管平台 is starting",
+        f"  open      http://{host}:{topology.http_port}/",
+        f"  login     admin / {admin_password}",
+        f"  HJ 212    tcp://{host}:{topology.hj212_port}",
+        f"  database  {database_url}",
+        "  stop      Ctrl-C",
+        "",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,1 @@
+"""Test fixtures shared by every fbjd member (a pytest plugin, loaded automatically)."""

@@ -1,0 +1,113 @@
+"""Fixtures: a real PostgreSQL database built by the real migrations, tokens for any role.
+
+Where the database comes from:
+- FBJD_TEST_DATABASE_URL (or DATABASE_URL) set: a fresh database is created on that server
+  for this test session and dropped at its end;
+- otherwise an embedded server is started in a temporary directory (no server needed on the machine).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+import uvicorn
+from fbjd_core.auth import Principal, Role, issue_token
+from fbjd_infra.migrate import migrate_all
+from fbjd_infra.postgres import EmbeddedPostgres, free_port
+
+TEST_JWT_SECRET = "fbjd-test-secret-not-for-production"
+
+
+def _with_database(url: str, database: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{database}"
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A database with every service's migrations applied, for the whole test session."""
+    server = os.environ.get("FBJD_TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if server:
+        name = f"fbjd_test_{uuid.uuid4().hex[:8]}"
+        asyncio.run(_admin(_with_database(server, "postgres"), f'CREATE DATABASE "{name}"'))
+        url = _with_database(server, name)
+        try:
+            migrate_all(url)
+            yield url
+        finally:
+            asyncio.run(_admin(_with_database(server, "postgres"), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        return
+    # Not under pytest's tmp dir: that is private to us, and as root the server runs as another user.
+    parent = Path(tempfile.mkdtemp(prefix="fbjd-test-pg-"))
+    parent.chmod(0o755)
+    embedded = EmbeddedPostgres(parent / "data", database="fbjd_test")
+    try:
+        url = embedded.start()
+        migrate_all(url)
+        yield url
+    finally:
+        embedded.stop()
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def jwt_secret() -> str:
+    return TEST_JWT_SECRET
+
+
+TokenFactory = Callable[..., str]
+
+
+@pytest.fixture(scope="session")
+def make_token(jwt_secret: str) -> TokenFactory:
+    """make_token(Role.CITY) or make_token(Role.ENTERPRISE, enterprise_id=...) → a bearer token."""
+
+    def factory(role: Role, *, subject: str = "tester", county: str | None = None,
+                enterprise_id: str | None = None) -> str:
+        principal = Principal(subject=subject, role=role, county=county, enterprise_id=enterprise_id)
+        return issue_token(principal, secret=jwt_secret, ttl=timedelta(minutes=10))
+
+    return factory
+
+
+@pytest.fixture
+def unused_port() -> int:
+    return free_port()
+
+
+@asynccontextmanager
+async def serve(app: Any, port: int | None = None) -> AsyncIterator[str]:
+    """Serve an ASGI app over real HTTP on 127.0.0.1 (in this event loop); yields its base URL."""
+    port = port or free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("server exited before starting")
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

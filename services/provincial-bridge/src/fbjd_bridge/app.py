@@ -1,0 +1,25 @@
+"""The bridge service: its one door is this HTTP API under /api/bridge."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fbjd_core.app import create_service_app
+from fbjd_core.logging import configure_logging
+
+from fbjd_bridge.config import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    return create_service_app(
+        settings=settings,
+        prefix="bridge",
+        title="fbjd bridge",
+        description="Outbox to the province's push endpoints, registry sync, the province's read API.",
+    )
+
+
+def main() -> FastAPI:
+    """Factory for `uvicorn --factory fbjd_bridge.app:main`: settings from the environment."""
+    settings = Settings()  # type: ignore[call-arg]
+    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
+    return create_app(settings)

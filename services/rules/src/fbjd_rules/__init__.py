@@ -1,0 +1,1 @@
+"""fbjd rules: Thresholds (declared / learned), rule evaluation and merged abnormal records."""

@@ -1,0 +1,1 @@
+"""fbjd workflow: Alarm disposition, declarations, SLA timers, enforcement tasks and inspection records."""

@@ -1,0 +1,9 @@
+"""Settings of the workflow service."""
+
+from __future__ import annotations
+
+from fbjd_core.settings import BaseServiceSettings
+
+
+class Settings(BaseServiceSettings):
+    service_name: str = "workflow"

@@ -1,0 +1,8 @@
+"""The declarative base of schema `workflow`: every table of this service lives there."""
+
+from __future__ import annotations
+
+from fbjd_core.db import make_base
+
+SCHEMA = "workflow"
+Base = make_base(SCHEMA)
