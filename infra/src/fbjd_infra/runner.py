@@ -12,11 +12,14 @@ import logging
 import os
 import secrets
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from fbjd_core.logging import configure_logging
 from honcho.manager import Manager
 
@@ -106,6 +109,7 @@ def _secret(path: Path) -> str:
 
 def run_platform(*, with_simulator: bool = True, terminals: int = 12) -> int:
     configure_logging("runner")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     topology = Topology.from_env()
     admin_password = os.environ.get("FBJD_ADMIN_PASSWORD") or secrets.token_urlsafe(9)
     with database_url_or_embedded() as database_url:
@@ -130,8 +134,27 @@ def run_platform(*, with_simulator: bool = True, terminals: int = 12) -> int:
                 env=env,
             )
         _banner(topology, admin_password, database_url)
+        threading.Thread(target=_announce_when_ready, args=(topology,), daemon=True).start()
         manager.loop()
         return manager.returncode or 0
+
+
+def _announce_when_ready(topology: Topology, timeout_s: float = 120.0) -> None:
+    """Say so once the gateway and every service behind it answer their health checks."""
+    base = f"http://127.0.0.1:{topology.http_port}"
+    paths = ["/api/auth/health"] + [f"/api/{name}/health" for name, _f, _s in topology.SERVICES if name != "web"]
+    deadline = time.monotonic() + timeout_s
+    with httpx.Client(base_url=base, timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            try:
+                if all(client.get(path).status_code == 200 for path in paths):
+                    sys.stdout.write(f"\n  fbjd is ready: open http://127.0.0.1:{topology.http_port}/\n\n")
+                    sys.stdout.flush()
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+    log.error("the platform did not become ready", extra={"timeout_s": timeout_s})
 
 
 def _banner(topology: Topology, admin_password: str, database_url: str) -> None:
