@@ -42,5 +42,6 @@ def test_shared_libraries_import_no_service() -> None:
     offences = []
     for lib in ("libs/fbjd-core/src", "libs/hj212/src"):
         for path in (ROOT / lib).rglob("*.py"):
-            offences += [f"{path.relative_to(ROOT)} imports {n}" for n in sorted(_imported_top_levels(path) & set(ROOMS))]
+            foreign = _imported_top_levels(path) & set(ROOMS)
+            offences += [f"{path.relative_to(ROOT)} imports {name}" for name in sorted(foreign)]
     assert offences == []

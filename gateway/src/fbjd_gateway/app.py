@@ -13,7 +13,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import Response
 from fbjd_core.auth import Role, bearer_token, decode_token, issue_token
 from fbjd_core.db import SessionDep, make_engine, make_sessionmaker
-from fbjd_core.errors import Forbidden, FbjdError, NotFound, Unauthorized, install_error_handlers
+from fbjd_core.errors import FbjdError, Forbidden, NotFound, Unauthorized, install_error_handlers
 from fbjd_core.logging import configure_logging
 from pydantic import BaseModel
 
@@ -56,8 +56,14 @@ def create_app(settings: Settings) -> FastAPI:
             await app.state.http.aclose()
             await engine.dispose()
 
-    app = FastAPI(title="fbjd gateway", version="0.1.0", lifespan=lifespan, openapi_url="/api/auth/openapi.json",
-                  docs_url="/api/auth/docs", redoc_url=None)
+    app = FastAPI(
+        title="fbjd gateway",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url="/api/auth/openapi.json",
+        docs_url="/api/auth/docs",
+        redoc_url=None,
+    )
     app.state.settings = settings
     install_error_handlers(app)
 
@@ -85,8 +91,12 @@ def create_app(settings: Settings) -> FastAPI:
             raise Unauthorized("credentials missing")
         try:
             principal = await authenticate(
-                session, username=name, password=secret, machine=machine,
-                max_failures=settings.max_failed_logins, lockout=timedelta(minutes=settings.lockout_minutes),
+                session,
+                username=name,
+                password=secret,
+                machine=machine,
+                max_failures=settings.max_failed_logins,
+                lockout=timedelta(minutes=settings.lockout_minutes),
             )
         except FbjdError:
             await session.commit()  # keep the failure count even though the login is refused
@@ -95,9 +105,10 @@ def create_app(settings: Settings) -> FastAPI:
         access = issue_token(principal, secret=settings.jwt_secret.get_secret_value(), ttl=ttl)
         return TokenResponse(access_token=access, expires_in=int(ttl.total_seconds()), role=principal.role.value)
 
-    @app.api_route("/api/{service}/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                   include_in_schema=False)
-    async def route_to_service(request: Request, service: str, rest: str) -> Response:
+    @app.api_route(
+        "/api/{service}/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
+    async def route_to_service(request: Request, service: str) -> Response:
         if service_of(request.url.path) is None:
             raise NotFound(f"no service answers {request.url.path}")
         if not request.url.path.endswith(PUBLIC_SUFFIXES):
@@ -111,7 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
         return await forward(app.state.http, base_url, request)
 
     @app.api_route("/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
-    async def route_to_web(request: Request, rest: str) -> Response:
+    async def route_to_web(request: Request) -> Response:
         return await forward(app.state.http, settings.web_url, request)
 
     return app

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
-
 from fbjd_core.settings import BaseServiceSettings
+from pydantic import SecretStr
 
 
 class Settings(BaseServiceSettings):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from fbjd_core.db import make_base
+from fbjd_core.db import schema_metadata
+from sqlalchemy.orm import DeclarativeBase
 
 SCHEMA = "gateway"
-Base = make_base(SCHEMA)
+
+
+class Base(DeclarativeBase):
+    metadata = schema_metadata(SCHEMA)

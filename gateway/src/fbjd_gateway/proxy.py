@@ -15,8 +15,18 @@ log = logging.getLogger(__name__)
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) and those httpx recomputes.
 _DROP = frozenset(
-    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-     "transfer-encoding", "upgrade", "host", "content-length"}
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
 )
 
 
@@ -35,7 +45,12 @@ async def forward(client: httpx.AsyncClient, base_url: str, request: Request) ->
     except httpx.TransportError as exc:
         log.error("service unreachable", extra={"url": str(url), "error": repr(exc)})
         return JSONResponse(
-            {"error": {"code": "service_unavailable", "message": f"the service behind {request.url.path} is unreachable"}},
+            {
+                "error": {
+                    "code": "service_unavailable",
+                    "message": f"the service behind {request.url.path} is unreachable",
+                }
+            },
             status_code=503,
         )
     return StreamingResponse(

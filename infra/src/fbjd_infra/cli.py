@@ -1,10 +1,10 @@
 """`fbjd`: the operator's entry point.
 
-    fbjd run                 start the whole platform (what `make run` calls)
-    fbjd migrate             apply every service's migrations
-    fbjd hj212 decode        read HJ 212 packets from stdin, print one JSON object per line
-    fbjd simulate            virtual data transmission terminals speaking HJ 212 over TCP
-    fbjd bench ingest        1,000 terminals against the ingest path; writes BENCHMARKS.md
+fbjd run                 start the whole platform (what `make run` calls)
+fbjd migrate             apply every service's migrations
+fbjd hj212 decode        read HJ 212 packets from stdin, print one JSON object per line
+fbjd simulate            virtual data transmission terminals speaking HJ 212 over TCP
+fbjd bench ingest        1,000 terminals against the ingest path; writes BENCHMARKS.md
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _migrate(_args: argparse.Namespace) -> int:
-    from fbjd_infra.runner import database_url_or_embedded
     from fbjd_infra.migrate import migrate_all
+    from fbjd_infra.runner import database_url_or_embedded
 
     with database_url_or_embedded() as url:
         migrate_all(url)
@@ -80,8 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
-    return result
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

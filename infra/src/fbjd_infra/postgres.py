@@ -99,16 +99,39 @@ class EmbeddedPostgres:
         user = _server_user()
         pgdata = self._pgdata = self._prepare_dir(user)
         if not (pgdata / "PG_VERSION").exists():
-            self._run(user, bin_dir / "initdb", "-D", str(pgdata), "-U", "postgres", "--auth=trust",
-                      "-E", "UTF8", "--locale=C", "--no-sync")
+            self._run(
+                user,
+                bin_dir / "initdb",
+                "-D",
+                str(pgdata),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            )
         running_port = self._running_port(pgdata)
         if running_port is not None:
             self.port = running_port
         else:
             self.port = self.port or free_port()
             options = f"-p {self.port} -k {pgdata} -c listen_addresses=127.0.0.1 -c max_connections=300"
-            self._run(user, bin_dir / "pg_ctl", "-D", str(pgdata), "-l", str(pgdata / "server.log"),
-                      "-o", options, "-w", "-t", "60", "start")
+            self._run(
+                user,
+                bin_dir / "pg_ctl",
+                "-D",
+                str(pgdata),
+                "-l",
+                str(pgdata / "server.log"),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            )
             self._started_here = True
         _run_coroutine(self._create_database())
         log.info("embedded postgres ready", extra={"data_dir": str(pgdata), "port": self.port})

@@ -78,9 +78,7 @@ class Topology:
             (name, f"{uvicorn} {factory} --host 127.0.0.1 --port {self.service_port_base + index}")
             for index, (name, factory, _setting) in enumerate(self.SERVICES)
         ]
-        commands.append(
-            ("gateway", f"{uvicorn} fbjd_gateway.app:main --host {self.http_host} --port {self.http_port}")
-        )
+        commands.append(("gateway", f"{uvicorn} fbjd_gateway.app:main --host {self.http_host} --port {self.http_port}"))
         return commands
 
 

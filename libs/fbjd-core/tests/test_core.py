@@ -34,7 +34,9 @@ def test_a_token_carries_role_and_scope_and_round_trips() -> None:
 
 def test_an_expired_token_is_refused() -> None:
     principal = Principal(subject="c", role=Role.CITY)
-    token = issue_token(principal, secret="s", ttl=timedelta(minutes=5), issued_at=datetime.now(UTC) - timedelta(hours=1))
+    token = issue_token(
+        principal, secret="s", ttl=timedelta(minutes=5), issued_at=datetime.now(UTC) - timedelta(hours=1)
+    )
     with pytest.raises(Unauthorized, match="expired"):
         decode_token(token, secret="s")
 

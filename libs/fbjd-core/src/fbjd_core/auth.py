@@ -86,7 +86,9 @@ def decode_token(token: str, *, secret: str) -> Principal:
         role = Role(claims["role"])
     except (KeyError, ValueError) as exc:
         raise Unauthorized("token carries no valid role") from exc
-    return Principal(subject=str(claims["sub"]), role=role, county=claims.get("county"), enterprise_id=claims.get("ent"))
+    return Principal(
+        subject=str(claims["sub"]), role=role, county=claims.get("county"), enterprise_id=claims.get("ent")
+    )
 
 
 def bearer_token(request: Request) -> str | None:
@@ -114,7 +116,9 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
 
     async def check(principal: PrincipalDep) -> Principal:
         if principal.role not in allowed:
-            raise Forbidden(f"role {principal.role.value!r} may not do this; allowed: {sorted(r.value for r in allowed)}")
+            raise Forbidden(
+                f"role {principal.role.value!r} may not do this; allowed: {sorted(r.value for r in allowed)}"
+            )
         return principal
 
     return check

@@ -8,11 +8,17 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
 
 from fbjd_core.settings import async_dsn
 
-__all__ = ["NAMING_CONVENTION", "SessionDep", "make_base", "make_engine", "make_sessionmaker", "session_dependency"]
+__all__ = [
+    "NAMING_CONVENTION",
+    "SessionDep",
+    "make_engine",
+    "make_sessionmaker",
+    "schema_metadata",
+    "session_dependency",
+]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,13 +37,12 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def make_base(schema: str) -> type[DeclarativeBase]:
-    """A declarative base whose tables all live in `schema` (one schema per service)."""
+def schema_metadata(schema: str) -> MetaData:
+    """The MetaData of one service: every table in `schema`, constraints named by convention.
 
-    class Base(DeclarativeBase):
-        metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
-
-    return Base
+    Each service declares `class Base(DeclarativeBase): metadata = schema_metadata("<schema>")`.
+    """
+    return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
 
 async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:

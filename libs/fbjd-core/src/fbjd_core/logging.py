@@ -29,8 +29,12 @@ def _scrub_processor(_logger: Any, _name: str, event_dict: dict[str, Any]) -> di
 
 def configure_logging(service: str, *, level: str = "INFO", json: bool = False) -> None:
     """Route stdlib logging (`logging.getLogger(__name__)`) through structlog's renderer."""
-    renderer: Any = structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.processors.LogfmtRenderer(
-        key_order=["timestamp", "level", "service", "logger", "event"], drop_missing=True
+    renderer: Any = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if json
+        else structlog.processors.LogfmtRenderer(
+            key_order=["timestamp", "level", "service", "logger", "event"], drop_missing=True
+        )
     )
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,

@@ -81,8 +81,9 @@ TokenFactory = Callable[..., str]
 def make_token(jwt_secret: str) -> TokenFactory:
     """make_token(Role.CITY) or make_token(Role.ENTERPRISE, enterprise_id=...) → a bearer token."""
 
-    def factory(role: Role, *, subject: str = "tester", county: str | None = None,
-                enterprise_id: str | None = None) -> str:
+    def factory(
+        role: Role, *, subject: str = "tester", county: str | None = None, enterprise_id: str | None = None
+    ) -> str:
         principal = Principal(subject=subject, role=role, county=county, enterprise_id=enterprise_id)
         return issue_token(principal, secret=jwt_secret, ttl=timedelta(minutes=10))
 

@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 _HEADER_KEYS = ("QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO")
+_HEADER_SET = frozenset(_HEADER_KEYS)
 _HEADER_BY_UPPER = {k.upper(): k for k in _HEADER_KEYS}
 _HEX_UPPER = frozenset("0123456789ABCDEF")
 _ST_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -171,7 +172,7 @@ def _parse_header(header: str, warnings: list[str]) -> tuple[dict[str, str], lis
                 warnings.append(f"header item {item.strip()!r} has no '='; ignored")
             continue
         value = value.strip()
-        if key not in _HEADER_BY_UPPER.values():
+        if key not in _HEADER_SET:
             canonical = _HEADER_BY_UPPER.get(key.upper())
             if canonical is None:
                 extra.append((key, value))
@@ -300,7 +301,7 @@ def parse_message(segment: bytes | bytearray | str) -> Message:
         extra=tuple(extra),
     )
     _check(m, warnings)
-    if warnings:
+    if warnings:  # set after construction because _check reads the finished message (frozen-dataclass idiom)
         object.__setattr__(m, "warnings", tuple(warnings))
     return m
 

@@ -1,1 +1,1 @@
-"""fbjd registry: Enterprises, facilities, monitoring points, production↔treatment links, control plans, onboarding and acceptance."""
+"""fbjd registry: Enterprises, facilities, points, production↔treatment links, control plans, acceptance."""

@@ -14,7 +14,7 @@ def create_app(settings: Settings) -> FastAPI:
         settings=settings,
         prefix="registry",
         title="fbjd registry",
-        description="Enterprises, facilities, monitoring points, production↔treatment links, control plans, onboarding and acceptance.",
+        description="Enterprises, facilities, points, production↔treatment links, control plans, acceptance.",
     )
 
 

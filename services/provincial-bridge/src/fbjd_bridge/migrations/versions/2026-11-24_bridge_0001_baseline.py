@@ -4,6 +4,7 @@ Revision ID: bridge_0001
 Revises:
 Create Date: 2026-11-24
 """
+
 from collections.abc import Sequence
 
 revision: str = "bridge_0001"
