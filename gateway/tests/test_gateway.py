@@ -132,3 +132,47 @@ async def test_an_unknown_service_is_404(gateway: httpx.AsyncClient, make_token:
     token = make_token(Role.CITY)  # type: ignore[operator]
     reply = await gateway.get("/api/nowhere/x", headers={"Authorization": f"Bearer {token}"})
     assert reply.status_code == 404
+
+
+async def test_the_admin_creates_a_county_account_whose_initial_password_must_be_changed(
+    gateway: httpx.AsyncClient, make_token: object
+) -> None:
+    admin = {"Authorization": f"Bearer {make_token(Role.ADMIN)}"}  # type: ignore[operator]
+    username = f"county-{uuid.uuid4().hex[:6]}"
+    body = {"username": username, "password": "Initial-Pass-2026", "role": "county", "county": "130921"}
+    created = await gateway.post("/api/auth/accounts", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    login = await gateway.post("/api/auth/token", data={"username": username, "password": "Initial-Pass-2026"})
+    assert login.json()["must_change_password"] is True
+    own = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    me = await gateway.get("/api/auth/me", headers=own)
+    assert me.json() == {"subject": username, "role": "county", "county": "130921", "enterprise_id": None}
+    changed = await gateway.post(
+        "/api/auth/password",
+        json={"old_password": "Initial-Pass-2026", "new_password": "Second-Pass-2026!"},
+        headers=own,
+    )
+    assert changed.status_code == 204
+    again = await gateway.post("/api/auth/token", data={"username": username, "password": "Second-Pass-2026!"})
+    assert again.json()["must_change_password"] is False
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [("Short-1", "至少"), ("alllowercaseletters", "三类"), ("Pwd-county-xx-2026", "用户名")],
+)
+async def test_a_weak_password_is_refused_with_the_rule_it_breaks(
+    gateway: httpx.AsyncClient, make_token: object, password: str, reason: str
+) -> None:
+    admin = {"Authorization": f"Bearer {make_token(Role.ADMIN)}"}  # type: ignore[operator]
+    body = {"username": "county-xx", "password": password, "role": "county", "county": "130921"}
+    reply = await gateway.post("/api/auth/accounts", json=body, headers=admin)
+    assert reply.status_code == 422
+    assert reason in reply.json()["error"]["message"]
+
+
+async def test_only_the_admin_creates_accounts(gateway: httpx.AsyncClient, make_token: object) -> None:
+    city = {"Authorization": f"Bearer {make_token(Role.CITY)}"}  # type: ignore[operator]
+    body = {"username": "sneaky", "password": "Initial-Pass-2026", "role": "admin"}
+    reply = await gateway.post("/api/auth/accounts", json=body, headers=city)
+    assert reply.status_code == 403

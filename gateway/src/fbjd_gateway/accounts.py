@@ -15,7 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fbjd_gateway.models import Account
 
-__all__ = ["AccountLocked", "authenticate", "create_account", "ensure_account", "hash_password"]
+__all__ = [
+    "AccountLocked",
+    "authenticate",
+    "change_password",
+    "create_account",
+    "ensure_account",
+    "hash_password",
+    "list_accounts",
+]
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
@@ -40,8 +48,10 @@ def _verify(password_hash: str, password: str) -> bool:
 
 async def authenticate(
     session: AsyncSession, *, username: str, password: str, machine: bool, max_failures: int, lockout: timedelta
-) -> Principal:
-    """Check a login (people) or client credentials (machines); lock the account after repeated failures."""
+) -> tuple[Principal, bool]:
+    """Check a login (people) or client credentials (machines); lock the account after repeated failures.
+
+    Returns the principal and whether the password must be changed (an initial password)."""
     account = await session.scalar(select(Account).where(Account.username == username).with_for_update())
     if account is None or account.is_machine != machine or not account.is_active:
         _verify(_DUMMY_HASH, password)
@@ -60,9 +70,10 @@ async def authenticate(
         raise Unauthorized("wrong username or password")
     account.failed_logins = 0
     account.locked_until = None
-    return Principal(
+    principal = Principal(
         subject=account.username, role=Role(account.role), county=account.county, enterprise_id=account.enterprise_id
     )
+    return principal, account.must_change_password
 
 
 async def create_account(
@@ -74,6 +85,7 @@ async def create_account(
     county: str | None = None,
     enterprise_id: str | None = None,
     machine: bool = False,
+    must_change_password: bool = False,
 ) -> Account:
     if await session.scalar(select(Account.id).where(Account.username == username)) is not None:
         raise Conflict(f"account {username!r} exists")
@@ -84,6 +96,7 @@ async def create_account(
         county=county,
         enterprise_id=enterprise_id,
         is_machine=machine,
+        must_change_password=must_change_password,
     )
     session.add(account)
     await session.flush()
@@ -99,3 +112,17 @@ async def ensure_account(session: AsyncSession, *, username: str, password: str,
         account.password_hash = hash_password(password)
         account.failed_logins = 0
         account.locked_until = None
+
+
+async def list_accounts(session: AsyncSession) -> list[Account]:
+    return list(await session.scalars(select(Account).order_by(Account.username)))
+
+
+async def change_password(session: AsyncSession, *, username: str, old: str, new: str) -> None:
+    account = await session.scalar(select(Account).where(Account.username == username).with_for_update())
+    if account is None or not _verify(account.password_hash, old):
+        raise Unauthorized("the current password is wrong")
+    if old == new:
+        raise Conflict("the new password must differ from the current one")
+    account.password_hash = hash_password(new)
+    account.must_change_password = False

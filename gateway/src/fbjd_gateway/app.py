@@ -1,42 +1,29 @@
-"""The gateway: `POST /api/auth/token`, `/api/<service>/...` routed to the services, `/` to the web app."""
+"""The gateway: `/api/auth/...` itself, `/api/<service>/...` routed to the services, `/` to the web app."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
-from typing import Annotated
 
 import httpx
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from fbjd_core.auth import Role, bearer_token, decode_token, issue_token
-from fbjd_core.db import SessionDep, make_engine, make_sessionmaker
-from fbjd_core.errors import FbjdError, Forbidden, NotFound, Unauthorized, install_error_handlers
+from fbjd_core.auth import Role, bearer_token, decode_token
+from fbjd_core.db import make_engine, make_sessionmaker
+from fbjd_core.errors import Forbidden, NotFound, Unauthorized, install_error_handlers
 from fbjd_core.logging import configure_logging
-from pydantic import BaseModel
 
-from fbjd_gateway.accounts import authenticate, ensure_account
+from fbjd_gateway.accounts import ensure_account
 from fbjd_gateway.config import Settings
 from fbjd_gateway.proxy import forward
+from fbjd_gateway.routes import router as auth_router
 from fbjd_gateway.routing import SERVICES, allowed_roles, service_of
 
 __all__ = ["create_app", "main"]
 
 log = logging.getLogger(__name__)
 PUBLIC_SUFFIXES = ("/health", "/openapi.json", "/docs")
-
-
-class TokenResponse(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int
-    role: str
-
-
-class UnsupportedGrant(FbjdError):
-    code, status = "unsupported_grant_type", 400
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -66,49 +53,17 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.include_router(auth_router)
 
     @app.get("/api/auth/health", tags=["health"])
     async def health() -> dict[str, str]:
         return {"status": "ok", "service": "gateway"}
 
-    @app.post("/api/auth/token", response_model=TokenResponse, tags=["auth"])
-    async def token(
-        session: SessionDep,
-        grant_type: Annotated[str, Form()] = "password",
-        username: Annotated[str | None, Form()] = None,
-        password: Annotated[str | None, Form()] = None,
-        client_id: Annotated[str | None, Form()] = None,
-        client_secret: Annotated[str | None, Form()] = None,
-    ) -> TokenResponse:
-        """OAuth2 token endpoint: `password` grant for people, `client_credentials` for machine clients."""
-        if grant_type == "password":
-            name, secret, machine = username, password, False
-        elif grant_type == "client_credentials":
-            name, secret, machine = client_id, client_secret, True
-        else:
-            raise UnsupportedGrant(f"grant_type {grant_type!r} is not supported (password, client_credentials)")
-        if not name or not secret:
-            raise Unauthorized("credentials missing")
-        try:
-            principal = await authenticate(
-                session,
-                username=name,
-                password=secret,
-                machine=machine,
-                max_failures=settings.max_failed_logins,
-                lockout=timedelta(minutes=settings.lockout_minutes),
-            )
-        except FbjdError:
-            await session.commit()  # keep the failure count even though the login is refused
-            raise
-        ttl = timedelta(minutes=settings.jwt_ttl_minutes)
-        access = issue_token(principal, secret=settings.jwt_secret.get_secret_value(), ttl=ttl)
-        return TokenResponse(access_token=access, expires_in=int(ttl.total_seconds()), role=principal.role.value)
-
     @app.api_route(
         "/api/{service}/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
     )
     async def route_to_service(request: Request, service: str) -> Response:
+        """Role check (first line of defence), then forward; the service checks role and scope again."""
         if service_of(request.url.path) is None:
             raise NotFound(f"no service answers {request.url.path}")
         if not request.url.path.endswith(PUBLIC_SUFFIXES):

@@ -1,0 +1,53 @@
+"""`fbjd run` end to end: one public port, the demo admin, every room reachable, live simulated terminals."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from .conftest import Platform
+
+SERVICES = ("registry", "ingest", "rules", "workflow", "bridge")
+
+
+def test_the_demo_admin_logs_in_at_the_one_public_port(platform: Platform) -> None:
+    token = platform.admin_token()
+    assert token.count(".") == 2
+
+
+def test_a_wrong_demo_password_is_refused(platform: Platform) -> None:
+    reply = httpx.post(f"{platform.base_url}/api/auth/token", data={"username": "admin", "password": "nope"})
+    assert reply.status_code == 401
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_answers_through_the_gateway_over_http(platform: Platform, service: str) -> None:
+    headers = {"Authorization": f"Bearer {platform.admin_token()}"}
+    reply = httpx.get(f"{platform.base_url}/api/{service}/health", headers=headers)
+    assert reply.status_code == 200
+    assert reply.json()["service"] == service
+
+
+def test_the_web_app_is_served_at_the_root_in_chinese(platform: Platform) -> None:
+    reply = httpx.get(f"{platform.base_url}/", follow_redirects=True)
+    assert reply.status_code == 200
+    assert "登录" in reply.text
+
+
+def test_simulated_terminals_report_and_show_as_online_devices(platform: Platform) -> None:
+    headers = {"Authorization": f"Bearer {platform.admin_token()}"}
+    deadline = time.monotonic() + 60
+    online: list[dict[str, object]] = []
+    while time.monotonic() < deadline:
+        devices = httpx.get(f"{platform.base_url}/api/ingest/devices", headers=headers).json()
+        online = [d for d in devices if d.get("online")]
+        if len(online) >= 4:
+            break
+        time.sleep(1)
+    assert len(online) >= 4, devices
+    mn = online[0]["mn"]
+    data = httpx.get(f"{platform.base_url}/api/ingest/devices/{mn}/data", headers=headers)
+    assert data.status_code == 200
+    assert data.json(), "an online terminal has stored readings"
