@@ -27,9 +27,15 @@ def test_fbjd_lists_its_commands() -> None:
 def test_hj212_decode_reads_a_logged_packet_and_goes_on_after_a_bad_line() -> None:
     bad_crc = APPENDIX_A[:-4] + "1C08"
     result = _fbjd("hj212", "decode", stdin=f"{APPENDIX_A}\r\nnot a packet\n{bad_crc}\n")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, "a batch with bad packets exits 1, after decoding every line"
     good, garbage, wrong_crc = (json.loads(line) for line in result.stdout.splitlines())
     assert good["ok"] is True and good["crc_ok"] is True
     assert (good["version"], good["cn"], good["mn"], good["flag"]) == ("2017", "1062", "010000A8900016F000169DC0", 5)
     assert garbage["ok"] is False and garbage["error"].split(":")[0] in {"BadHeader", "BadLength", "BadTail"}
     assert wrong_crc["ok"] is True and wrong_crc["crc_ok"] is False
+
+
+def test_hj212_decode_exits_0_when_every_packet_is_good() -> None:
+    result = _fbjd("hj212", "decode", stdin=APPENDIX_A + "\n" + APPENDIX_A + "\n")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["crc_ok"] for line in result.stdout.splitlines()] == [True, True]

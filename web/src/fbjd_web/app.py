@@ -1,12 +1,15 @@
-"""The web app: a BFF that renders pages from the services' APIs, called through the gateway."""
+"""The web app: a BFF that renders pages from the services' APIs, called through the gateway
+with the signed-in user's own token (so the gateway and the services enforce that user's scope)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import httpx
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fbjd_core.http import service_client
 from fbjd_core.logging import configure_logging
@@ -15,25 +18,47 @@ from fbjd_web.config import Settings
 
 __all__ = ["create_app", "main"]
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+HERE = Path(__file__).parent
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 COOKIE = "fbjd_token"
+
+
+class SignedOut(Exception):
+    """The gateway refused the user's token (expired or missing): back to the login page."""
+
+
+async def _get(settings: Settings, request: Request, path: str) -> Any:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        raise SignedOut
+    async with service_client(settings.gateway_url, token=token) as client:
+        reply = await client.get(path)
+    if reply.status_code == 401:
+        raise SignedOut
+    reply.raise_for_status()
+    return reply.json()
 
 
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="fbjd web", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(SignedOut)
+    async def signed_out(request: Request, _exc: SignedOut) -> Response:
+        if request.headers.get("hx-request"):
+            return Response(status_code=204, headers={"HX-Redirect": "/login"})
+        return RedirectResponse("/login", status_code=303)
 
     @app.get("/", response_class=HTMLResponse)
     async def home(request: Request) -> Response:
-        token = request.cookies.get(COOKIE)
-        if not token:
-            return RedirectResponse("/login", status_code=303)
-        async with service_client(settings.gateway_url, token=token) as client:
-            devices = await client.get("/api/ingest/devices")
-        if devices.status_code == 401:
-            return RedirectResponse("/login", status_code=303)
-        rows = devices.json() if devices.status_code == 200 else []
-        return TEMPLATES.TemplateResponse(request, "home.html", {"devices": rows})
+        devices = await _get(settings, request, "/api/ingest/devices")
+        return TEMPLATES.TemplateResponse(request, "home.html", {"devices": devices})
+
+    @app.get("/partials/devices", response_class=HTMLResponse)
+    async def devices_partial(request: Request) -> Response:
+        devices = await _get(settings, request, "/api/ingest/devices")
+        return TEMPLATES.TemplateResponse(request, "_devices.html", {"devices": devices})
 
     @app.get("/login", response_class=HTMLResponse)
     async def login_page(request: Request) -> Response:
@@ -42,10 +67,14 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/login", response_class=HTMLResponse)
     async def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]) -> Response:
         async with service_client(settings.gateway_url) as client:
-            reply = await client.post("/api/auth/token", data={"username": username, "password": password})
+            try:
+                reply = await client.post("/api/auth/token", data={"username": username, "password": password})
+            except httpx.TransportError:
+                return TEMPLATES.TemplateResponse(request, "login.html", {"error": "认证服务暂不可用"}, status_code=503)
         if reply.status_code != 200:
-            message = reply.json().get("error", {}).get("message", "登录失败")
-            return TEMPLATES.TemplateResponse(request, "login.html", {"error": message}, status_code=401)
+            messages = {401: "用户名或密码错误", 423: "账号已锁定，请稍后再试"}
+            error = messages.get(reply.status_code, "登录失败")
+            return TEMPLATES.TemplateResponse(request, "login.html", {"error": error}, status_code=reply.status_code)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(COOKIE, reply.json()["access_token"], httponly=True, samesite="strict")
         return response

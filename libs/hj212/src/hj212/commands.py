@@ -153,6 +153,7 @@ def execute_result(req: Message, rtn: ExeRtn) -> Message:
 
 def parse_reply(m: Message) -> QnRtn | ExeRtn:
     """Read a terminal's 9011 (-> :class:`QnRtn`) or 9012 (-> :class:`ExeRtn`)."""
+    kind: type[QnRtn] | type[ExeRtn]
     if m.cn == "9011":
         name, kind = "QnRtn", QnRtn
     elif m.cn == "9012":
@@ -169,12 +170,8 @@ def parse_reply(m: Message) -> QnRtn | ExeRtn:
 
 
 # -- commands ---------------------------------------------------------------------------------------------------
-def _command(
-    cn: str, params: dict[str, str], *, now: datetime, st: str, pw: str, mn: str, version: Version
-) -> Message:
-    return Message(
-        qn=new_qn(now), st=st, cn=cn, pw=pw, mn=mn, flag=command_flag(version), cp=CP(params)
-    )
+def _command(cn: str, params: dict[str, str], *, now: datetime, st: str, pw: str, mn: str, version: Version) -> Message:
+    return Message(qn=new_qn(now), st=st, cn=cn, pw=pw, mn=mn, flag=command_flag(version), cp=CP(params))
 
 
 def _in_range(name: str, value: int, low: int, high: int) -> str:
@@ -191,9 +188,7 @@ def set_timeout_retries(
     return _command("1000", params, now=now, st=st, pw=pw, mn=mn, version=version)
 
 
-def get_time(
-    *, now: datetime, st: str, pw: str, mn: str, version: Version, pol_id: str | None = None
-) -> Message:
+def get_time(*, now: datetime, st: str, pw: str, mn: str, version: Version, pol_id: str | None = None) -> Message:
     """1011: ask for the terminal's clock (with ``pol_id``: that instrument's clock)."""
     params = {} if pol_id is None else {"PolId": pol_id}
     return _command("1011", params, now=now, st=st, pw=pw, mn=mn, version=version)
@@ -220,9 +215,7 @@ def get_rtd_interval(*, now: datetime, st: str, pw: str, mn: str, version: Versi
     return _command("1061", {}, now=now, st=st, pw=pw, mn=mn, version=version)
 
 
-def set_rtd_interval(
-    seconds: int, *, now: datetime, st: str, pw: str, mn: str, version: Version
-) -> Message:
+def set_rtd_interval(seconds: int, *, now: datetime, st: str, pw: str, mn: str, version: Version) -> Message:
     """1062: set the real-time data interval, 30..3600 seconds."""
     params = {"RtdInterval": _in_range("RtdInterval", seconds, 30, 3600)}
     return _command("1062", params, now=now, st=st, pw=pw, mn=mn, version=version)
@@ -233,9 +226,7 @@ def get_min_interval(*, now: datetime, st: str, pw: str, mn: str, version: Versi
     return _command("1063", {}, now=now, st=st, pw=pw, mn=mn, version=version)
 
 
-def set_min_interval(
-    minutes: int, *, now: datetime, st: str, pw: str, mn: str, version: Version
-) -> Message:
+def set_min_interval(minutes: int, *, now: datetime, st: str, pw: str, mn: str, version: Version) -> Message:
     """1064: set the minute data interval; one of 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30."""
     if minutes not in MIN_INTERVALS:
         raise ValueError(f"MinInterval must be one of {sorted(MIN_INTERVALS)}, got {minutes}")

@@ -14,8 +14,10 @@ The tree::
         └── BadField            a field is present but its value is unusable
 
 Messages are written for the engineer on site: they name the field, what the packet says and what was
-expected.  ``data`` holds (at most 64 of) the offending bytes, ``offset`` where they start (in the packet for
-:func:`~hj212.frame.parse_frame`, in the TCP stream for the decoder).
+expected.  ``data`` holds (at most 64 of) the offending bytes.  ``offset``: for
+:func:`~hj212.frame.parse_frame`, where in the packet the offending part starts; for
+:class:`~hj212.frame.FrameDecoder` events, the stream offset of the bad packet's ``##`` (or of the first
+skipped byte), counting every byte fed since the connection opened.
 """
 
 from __future__ import annotations

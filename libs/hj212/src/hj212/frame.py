@@ -106,7 +106,9 @@ def parse_frame(raw: bytes, *, verify_crc: bool = True) -> Frame:
         raise BadTail("packet ends before its 4-digit CRC", data=raw, offset=end)
     crc_field = raw[end - 4 : end]
     if not _is_hex4(crc_field):
-        raise BadTail(f"packet does not end with a 4-hex-digit CRC (+ CR LF): ends {raw[-8:]!r}", data=raw, offset=end - 4)
+        raise BadTail(
+            f"packet does not end with a 4-hex-digit CRC (+ CR LF): ends {raw[-8:]!r}", data=raw, offset=end - 4
+        )
     segment = raw[6 : end - 4]
     if len(segment) > MAX_SEGMENT:
         raise Oversize(f"data segment is {len(segment)} bytes; HJ 212 allows {MAX_SEGMENT}", data=raw, offset=6)
@@ -157,6 +159,7 @@ class FrameDecoder:
       so memory stays bounded: at most one incomplete packet (<= 1036 bytes) is buffered between feeds.
     * Any bad packet (bad length digits, oversize, CRC mismatch, no CRC + CR LF) is reported and the decoder
       restarts its search one byte after the bad ``##``, so a good packet hidden behind it is still found.
+      The bytes up to the next ``##`` count as part of the bad packet (not reported again).
     * A declared length equal to the character count (shorter than the UTF-8 byte count) is recognised by
       finding the CR LF within the 1036-byte limit and checking the CRC.
     * A packet cut short and followed by a complete good packet is reported (BadLength) as soon as the good one
@@ -220,10 +223,8 @@ class FrameDecoder:
         buf = self._buf
         size = len(buf)
         digits = bytes(buf[2:6])
-        if not digits.isdigit():
-            if len(digits) == 4 or (digits and not digits.isdigit()):
-                return self._fail(BadLength(f"length field {digits!r} after '##' is not 4 decimal digits"))
-            return self._need_data()
+        if digits and not digits.isdigit():
+            return self._fail(BadLength(f"length field {digits!r} after '##' is not 4 decimal digits"))
         if len(digits) < 4:
             return self._need_data()
         n = int(digits)
@@ -269,8 +270,7 @@ class FrameDecoder:
         frame, _ = self._frame(p - 4, p + 2)
         if not frame.crc_ok:
             return False
-        self._consume_bad(_length_error(n, frame.segment, frame, self._pos), p + 2)
-        return True
+        return self._fail(_length_error(n, frame.segment, frame, self._pos))
 
     def _cut_short(self, n: int) -> bool:
         """Still incomplete, but a complete good packet follows inside the buffer: this one was cut short."""
@@ -307,22 +307,30 @@ class FrameDecoder:
         if not frame.crc_ok:
             return self._fail(_crc_error(frame, computed, self._pos))
         if declared != len(frame.segment) and declared != _char_count(frame.segment):
-            err = _length_error(declared, frame.segment, frame, self._pos)
-            self._consume_bad(err, frame_end)
-            return True
+            return self._fail(_length_error(declared, frame.segment, frame, self._pos))
+        if _HEAD in frame.segment and self._holds_packet(frame_end):
+            # This CRC is weak (e.g. a prefix made of one 8-byte block repeated twice leaves it unchanged), so a
+            # packet cut short can "verify" together with the packet after it.  Real segments hold no packet.
+            return self._fail(BadLength("packet cut short: a complete packet follows inside its data segment"))
         self._events.append(frame)
         del self._buf[:frame_end]
         self._pos += frame_end
         return True
 
-    def _consume_bad(self, err: FrameError, frame_end: int) -> None:
-        """A complete but unacceptable packet (CRC fine): report it and drop exactly its bytes."""
-        self._events.append(err)
-        del self._buf[:frame_end]
-        self._pos += frame_end
+    def _holds_packet(self, limit: int) -> bool:
+        q = self._buf.find(_HEAD, 2, limit)
+        while q >= 0:
+            if self._complete_packet_at(q):
+                return True
+            q = self._buf.find(_HEAD, q + 1, limit)
+        return False
 
     def _fail(self, err: FrameError) -> bool:
-        """Report the packet at buf[0] as bad and resync one byte later (its other bytes are skipped quietly)."""
+        """Report the packet at buf[0] as bad and resync one byte later (its other bytes are skipped quietly).
+
+        Even a bad packet whose extent is known (wrong length, good CRC) is not dropped whole: resyncing one byte
+        on is what guarantees that a good packet hidden inside it is still found.
+        """
         if err.offset is None:
             err.offset = self._pos
         if err.data is None:
@@ -335,9 +343,7 @@ class FrameDecoder:
     def _need_data(self) -> bool:
         if not self._eof:
             return False
-        return self._fail(
-            BadTail(f"connection closed inside a packet: {len(self._buf)} bytes received after its '##'")
-        )
+        return self._fail(BadTail(f"connection closed inside a packet: {len(self._buf)} bytes received after its '##'"))
 
     # -- skipped bytes ------------------------------------------------------------------------------------
     def _reset_skip(self) -> None:

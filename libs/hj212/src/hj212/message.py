@@ -42,8 +42,10 @@ __all__ = [
 _HEADER_KEYS = ("QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO")
 _HEADER_SET = frozenset(_HEADER_KEYS)
 _HEADER_BY_UPPER = {k.upper(): k for k in _HEADER_KEYS}
-_HEX_UPPER = frozenset("0123456789ABCDEF")
-_ST_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_HEX_UPPER = "0123456789ABCDEF"
+_ST_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_A = int(FlagBit.A)  # plain ints: IntFlag arithmetic is slow in the per-packet path
+_D = int(FlagBit.D)
 
 
 # -- time fields ------------------------------------------------------------------------------------------------
@@ -53,11 +55,17 @@ def parse_time(s: str, *, field: str = "DataTime") -> datetime:
     Raises :class:`~hj212.errors.BadField` (naming ``field``) for anything else, including impossible dates.
     """
     if len(s) not in (14, 17) or not (s.isascii() and s.isdigit()):
-        raise BadField(f"{field} {s!r} is not YYYYMMDDhhmmss (14 digits) or 17 digits with milliseconds",
-                       field=field, value=s)
+        raise BadField(
+            f"{field} {s!r} is not YYYYMMDDhhmmss (14 digits) or 17 digits with milliseconds", field=field, value=s
+        )
     try:
         return datetime(
-            int(s[0:4]), int(s[4:6]), int(s[6:8]), int(s[8:10]), int(s[10:12]), int(s[12:14]),
+            int(s[0:4]),
+            int(s[4:6]),
+            int(s[6:8]),
+            int(s[8:10]),
+            int(s[10:12]),
+            int(s[12:14]),
             int(s[14:17]) * 1000 if len(s) == 17 else 0,
         )
     except ValueError as exc:
@@ -94,7 +102,9 @@ class CP:
 
     ``params``: keys without ``-`` (DataTime, BeginTime, RtdInterval, QnRtn, ExeRtn, SystemTime, PolId, ...).
     ``factors``: ``{code: {field: value}}`` from ``code-Field=value`` (``{"w01018": {"Rtd": "2.2", "Flag": "N"}}``,
-    ``{"SB1": {"RS": "1"}}``).  Both keep the order of the packet; all values are strings exactly as sent.
+    ``{"SB1": {"RS": "1"}}``).  Each keeps the order of the packet (how params and factors interleave is not
+    kept: encoding writes params first); all values are strings exactly as sent.  The dicts are plain dicts for
+    convenience: treat a parsed message's CP as read-only.
     """
 
     params: dict[str, str] = field(default_factory=dict)
@@ -129,12 +139,12 @@ class Message:
     @property
     def needs_reply(self) -> bool:
         """Flag bit A: the sender expects an answer (9014 for data, 9011/9012 for requests)."""
-        return self.flag is not None and bool(self.flag & FlagBit.A)
+        return self.flag is not None and bool(self.flag & _A)
 
     @property
     def is_split(self) -> bool:
         """Flag bit D: one packet of a split message (PNUM/PNO present)."""
-        return self.flag is not None and bool(self.flag & FlagBit.D)
+        return self.flag is not None and bool(self.flag & _D)
 
     @property
     def data_time(self) -> datetime | None:
@@ -159,19 +169,26 @@ def _decode(segment: bytes | bytearray | str, warnings: list[str]) -> str:
         return data.decode("utf-8", errors="replace")
 
 
+def _has_space(text: str) -> bool:
+    """Whether ``text`` contains any whitespace (then keys and values need ``strip()``; usually they don't)."""
+    parts = text.split(None, 1)
+    return len(parts) != 1 or len(parts[0]) != len(text)
+
+
 def _parse_header(header: str, warnings: list[str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
     known: dict[str, str] = {}
     extra: list[tuple[str, str]] = []
     if "," in header:
         header = header.replace(",", ";")
-    for item in header.split(";"):
-        key, eq, value = item.partition("=")
-        key = key.strip()
+    strip = _has_space(header)
+    for key, eq, value in [item.partition("=") for item in header.split(";")]:
+        if strip:
+            key = key.strip()
+            value = value.strip()
         if not eq:
             if key:
-                warnings.append(f"header item {item.strip()!r} has no '='; ignored")
+                warnings.append(f"header item {key!r} has no '='; ignored")
             continue
-        value = value.strip()
         if key not in _HEADER_SET:
             canonical = _HEADER_BY_UPPER.get(key.upper())
             if canonical is None:
@@ -211,20 +228,22 @@ def _parse_cp(body: str, warnings: list[str]) -> CP:
     factors: dict[str, dict[str, str]] = {}
     if not body:
         return CP(params, factors)
-    for item in _split_items(body):
-        key, eq, value = item.partition("=")
+    strip = _has_space(body)
+    for key, eq, value in [item.partition("=") for item in _split_items(body)]:
+        if strip:
+            key = key.strip()
+            value = value.strip()
         if not eq:
-            if item.strip():
-                warnings.append(f"CP item {item.strip()!r} has no '='; ignored")
+            if key:
+                warnings.append(f"CP item {key!r} has no '='; ignored")
             continue
-        key = key.strip()
-        value = value.strip()
         code, dash, name = key.rpartition("-")
         if dash:
             fields = factors.get(code)
             if fields is None:
-                fields = factors[code] = {}
-            elif name in fields:
+                factors[code] = {name: value}
+                continue
+            if name in fields:
                 warnings.append(f"CP field {key} appears twice; using the last value {value!r}")
             fields[name] = value
         else:
@@ -247,63 +266,70 @@ def _int_field(name: str, value: str | None, maximum: int, warnings: list[str]) 
     return number
 
 
-def _check(m: Message, warnings: list[str]) -> None:
-    """Warnings for values that are off-standard but do not stop processing."""
-    mn = m.mn or ""
-    if len(mn) != 24 or not _HEX_UPPER.issuperset(mn):
+def _is_digits(s: str, *lengths: int) -> bool:
+    return len(s) in lengths and s.isascii() and s.isdigit()
+
+
+def _check(known: dict[str, str], flag: int | None, pnum: int | None, pno: int | None, cp: CP) -> list[str]:
+    """Warnings for values that are off-standard but do not stop processing (cheap: runs for every packet)."""
+    warnings: list[str] = []
+    mn = known["MN"]
+    if len(mn) != 24 or mn.strip(_HEX_UPPER):  # strip() leaves something iff a character is not in the set
         warnings.append(f"MN {mn!r} is not 24 hex characters")
-    if m.qn is not None and (len(m.qn) != 17 or not (m.qn.isascii() and m.qn.isdigit())):
-        warnings.append(f"QN {m.qn!r} is not 17 digits (YYYYMMDDhhmmsszzz)")
-    if m.st is not None and (len(m.st) != 2 or not _ST_CHARS.issuperset(m.st)):
-        warnings.append(f"ST {m.st!r} is not 2 characters 0-9/A-Z")
-    cn = m.cn or ""
-    if len(cn) != 4 or not (cn.isascii() and cn.isdigit()):
-        warnings.append(f"CN {cn!r} is not 4 digits")
-    has_pn = m.pnum is not None or m.pno is not None
-    if m.flag is not None and m.is_split != has_pn:
+    qn = known.get("QN")
+    if qn is not None and not _is_digits(qn, 17):
+        warnings.append(f"QN {qn!r} is not 17 digits (YYYYMMDDhhmmsszzz)")
+    st = known.get("ST")
+    if st is not None and (len(st) != 2 or st.strip(_ST_CHARS)):
+        warnings.append(f"ST {st!r} is not 2 characters 0-9/A-Z")
+    if not _is_digits(known["CN"], 4):
+        warnings.append(f"CN {known['CN']!r} is not 4 digits")
+    has_pn = pnum is not None or pno is not None
+    if flag is not None and bool(flag & _D) != has_pn:
         warnings.append("Flag D bit (split packet) and PNUM/PNO disagree")
-    if m.pnum is not None and m.pno is not None and m.pno > m.pnum:
-        warnings.append(f"PNO {m.pno} is larger than PNUM {m.pnum}")
-    data_time = m.cp.params.get("DataTime")
-    if data_time is not None and m.data_time is None:
+    if pnum is not None and pno is not None and pno > pnum:
+        warnings.append(f"PNO {pno} is larger than PNUM {pnum}")
+    data_time = cp.params.get("DataTime")
+    if data_time is not None and not _is_digits(data_time, 14, 17):
         warnings.append(f"DataTime {data_time!r} is not YYYYMMDDhhmmss[zzz]")
+    return warnings
 
 
 def parse_message(segment: bytes | bytearray | str) -> Message:
     """Parse a data segment (bytes as received, or text) into a :class:`Message`."""
-    warnings: list[str] = []
-    text = _decode(segment, warnings)
+    notes: list[str] = []
+    text = _decode(segment, notes)
     start = text.find("CP=&&")
     if start < 0:
         raise MissingField(f"no 'CP=&&' in the data segment: {text[:60]!r}", field="CP")
     close = text.rfind("&&")
     if close < start + 5:
-        raise BadField("the CP data area 'CP=&&…' is not closed with '&&'", field="CP", value=text[start:start + 40])
+        raise BadField("the CP data area 'CP=&&…' is not closed with '&&'", field="CP", value=text[start : start + 40])
     if text[close + 2 :].strip():
-        warnings.append(f"text after the closing '&&' of CP ignored: {text[close + 2 : close + 22]!r}")
-    known, extra = _parse_header(text[:start], warnings)
-    cn = known.get("CN")
-    if not cn:
+        notes.append(f"text after the closing '&&' of CP ignored: {text[close + 2 : close + 22]!r}")
+    known, extra = _parse_header(text[:start], notes)
+    if not known.get("CN"):
         raise MissingField("the data segment has no CN (command code)", field="CN")
-    mn = known.get("MN")
-    if not mn:
+    if not known.get("MN"):
         raise MissingField("the data segment has no MN (device ID)", field="MN")
-    m = Message(
+    flag = _int_field("Flag", known.get("Flag"), 255, notes)
+    pnum = _int_field("PNUM", known.get("PNUM"), 9999, notes)
+    pno = _int_field("PNO", known.get("PNO"), 9999, notes)
+    cp = _parse_cp(text[start + 5 : close], notes)
+    warnings = _check(known, flag, pnum, pno, cp)
+    return Message(
         qn=known.get("QN"),
         st=known.get("ST"),
-        cn=cn,
+        cn=known["CN"],
         pw=known.get("PW"),
-        mn=mn,
-        flag=_int_field("Flag", known.get("Flag"), 255, warnings),
-        pnum=_int_field("PNUM", known.get("PNUM"), 9999, warnings),
-        pno=_int_field("PNO", known.get("PNO"), 9999, warnings),
-        cp=_parse_cp(text[start + 5 : close], warnings),
+        mn=known["MN"],
+        flag=flag,
+        pnum=pnum,
+        pno=pno,
+        cp=cp,
         extra=tuple(extra),
+        warnings=(*notes, *warnings) if notes or warnings else (),
     )
-    _check(m, warnings)
-    if warnings:  # set after construction because _check reads the finished message (frozen-dataclass idiom)
-        object.__setattr__(m, "warnings", tuple(warnings))
-    return m
 
 
 # -- encoding ---------------------------------------------------------------------------------------------------

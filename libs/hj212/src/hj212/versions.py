@@ -51,6 +51,9 @@ class FlagBit(IntFlag):
     D = 2  # split packet: PNUM/PNO present
 
 
+_A = int(FlagBit.A)  # plain ints, so Flag values stay plain ints (IntFlag arithmetic would leak FlagBit objects)
+_D = int(FlagBit.D)
+
 _BITS_TO_VERSION = {0: Version.HJT212_2005, 1: Version.HJ212_2017, 2: Version.HJ212_2025}
 _VERSION_TO_BITS = {v: b for b, v in _BITS_TO_VERSION.items()}
 
@@ -77,9 +80,9 @@ def make_flag(version: Version, *, needs_reply: bool = False, split: bool = Fals
     """Build a Flag value: version bits plus A (``needs_reply``) and D (``split``)."""
     flag = version_bits(version) << 2
     if needs_reply:
-        flag |= FlagBit.A
+        flag |= _A
     if split:
-        flag |= FlagBit.D
+        flag |= _D
     return flag
 
 
@@ -96,7 +99,7 @@ def reply_flag_for(request_flag: int | None) -> int | None:
     """
     if request_flag is None:
         return None
-    return request_flag & ~(FlagBit.A | FlagBit.D) & 0xFF
+    return request_flag & 0xFF & ~(_A | _D)
 
 
 def command_flag(version: Version) -> int:
