@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from fbjd_core.errors import Conflict
 from fbjd_core.settings import async_dsn
 
 __all__ = [
@@ -46,15 +48,23 @@ def schema_metadata(schema: str) -> MetaData:
 
 
 async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request; commit at the edge when the handler returns, roll back on error."""
+    """One session per request; commit at the edge when the handler returns, roll back on error.
+
+    A unique key taken by a concurrent request surfaces at commit as IntegrityError: answered 409.
+    """
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session:
         try:
             yield session
             await session.commit()
+        except IntegrityError as exc:
+            await session.rollback()
+            raise Conflict(f"conflicting change, nothing saved: {exc.orig}") from exc
         except BaseException:
             await session.rollback()
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(session_dependency)]
+# scope="function": the commit happens before the response is sent (FastAPI's default "request" scope
+# would commit after it, so a client could read before the data is saved and a failed commit go unseen).
+SessionDep = Annotated[AsyncSession, Depends(session_dependency, scope="function")]

@@ -6,16 +6,49 @@ from fastapi import FastAPI
 from fbjd_core.app import create_service_app
 from fbjd_core.logging import configure_logging
 
+from fbjd_registry.acceptance.routes import router as acceptance_router
+from fbjd_registry.audit.routes import router as audit_router
 from fbjd_registry.config import Settings
+from fbjd_registry.control.routes import router as control_router
+from fbjd_registry.demo import router as demo_router
+from fbjd_registry.devices.routes import router as devices_router
+from fbjd_registry.enterprises.routes import router as enterprises_router
+from fbjd_registry.facilities.routes import router as facilities_router
+from fbjd_registry.links.routes import router as links_router
+from fbjd_registry.points.routes import router as points_router
+from fbjd_registry.pointtable.routes import router as pointtable_router
+from fbjd_registry.regions.routes import router as regions_router
+from fbjd_registry.topology.routes import router as topology_router
+from fbjd_registry.validation import install_validation_handlers
+
+__all__ = ["create_app", "main"]
+
+ROUTERS = (
+    regions_router,
+    enterprises_router,
+    facilities_router,
+    points_router,
+    links_router,
+    topology_router,
+    audit_router,
+    control_router,
+    pointtable_router,
+    devices_router,
+    demo_router,
+    acceptance_router,
+)
 
 
 def create_app(settings: Settings) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         prefix="registry",
         title="fbjd registry",
         description="Enterprises, facilities, points, production↔treatment links, control plans, acceptance.",
+        routers=ROUTERS,
     )
+    install_validation_handlers(app)
+    return app
 
 
 def main() -> FastAPI:

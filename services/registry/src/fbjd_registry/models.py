@@ -2,6 +2,30 @@
 
 from __future__ import annotations
 
+from fbjd_registry.acceptance.models import SpotCheck, SpotCheckItem
+from fbjd_registry.audit.models import AuditResult
+from fbjd_registry.changes.models import Change
+from fbjd_registry.control.models import ControlMeasure, ControlPeriod, ControlPlan
 from fbjd_registry.db import Base
+from fbjd_registry.enterprises.models import Enterprise
+from fbjd_registry.facilities.models import Facility
+from fbjd_registry.links.models import Link
+from fbjd_registry.points.models import Point
+from fbjd_registry.regions.models import City, County
 
-__all__ = ["Base"]
+__all__ = [
+    "AuditResult",
+    "Base",
+    "Change",
+    "City",
+    "ControlMeasure",
+    "ControlPeriod",
+    "ControlPlan",
+    "County",
+    "Enterprise",
+    "Facility",
+    "Link",
+    "Point",
+    "SpotCheck",
+    "SpotCheckItem",
+]
