@@ -1,0 +1,1 @@
+"""Devices: data transmission terminals (MN, access password, enterprise psId, intervals, online state)."""
