@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from fastapi import FastAPI, Request
 from fbjd_core.auth import Role
 from fbjd_core.time import now, to_cst
 from fbjd_ingest.app import create_app
@@ -262,9 +263,36 @@ def ingest_settings(database_url: str, jwt_secret: str, **overrides: Any) -> Set
     )
 
 
+@dataclass
+class RulesInbox:
+    """A stand-in rules service over real HTTP: keeps every notification ingest sends it."""
+
+    url: str
+    windows: list[dict[str, Any]] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+
+
 @pytest.fixture(scope="session")
-async def ingest(database_url: str, jwt_secret: str, make_token: Callable[..., str]) -> AsyncIterator[IngestUnderTest]:
-    app = create_app(ingest_settings(database_url, jwt_secret))
+async def rules_inbox() -> AsyncIterator[RulesInbox]:
+    inbox = RulesInbox(url="")
+    fake = FastAPI()
+
+    @fake.post("/api/rules/notifications/readings", status_code=202)
+    async def notified(request: Request) -> dict[str, bool]:
+        inbox.tokens.append(request.headers.get("authorization", ""))
+        inbox.windows.extend((await request.json())["windows"])
+        return {"accepted": True}
+
+    async with serve(fake) as url:
+        inbox.url = url
+        yield inbox
+
+
+@pytest.fixture(scope="session")
+async def ingest(
+    database_url: str, jwt_secret: str, make_token: Callable[..., str], rules_inbox: RulesInbox
+) -> AsyncIterator[IngestUnderTest]:
+    app = create_app(ingest_settings(database_url, jwt_secret, rules_url=rules_inbox.url))
     async with serve(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
         port = app.state.runtime.server.port
         yield IngestUnderTest(app, url, port, database_url, client, make_token)

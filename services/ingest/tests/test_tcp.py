@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
-from fbjd_core.time import now
+from fbjd_core.auth import Role, decode_token
+from fbjd_core.time import from_cst, now
 from fbjd_ingest.runtime import asyncpg_dsn
 from hj212 import build_frame
 
-from .conftest import PW, IngestUnderTest, cst, minute_floor, new_mn
+from .conftest import PW, IngestUnderTest, RulesInbox, cst, minute_floor, new_mn
 
 POWER = {"d20501": {"Rtd": "132.5", "Flag": "N"}, "d20601": {"Rtd": "88123.4", "Flag": "N"}}
 
@@ -192,3 +193,25 @@ async def test_a_packet_whose_write_fails_is_not_acknowledged_and_its_resend_is_
     rows = await ingest.sql("SELECT count(*) AS n FROM ingest.readings WHERE mn = $1", mn)
     assert rows[0]["n"] == 2
     await terminal.close()
+
+
+async def test_stored_data_is_announced_to_the_rules_service_as_one_window_per_device(
+    ingest: IngestUnderTest, rules_inbox: RulesInbox, jwt_secret: str
+) -> None:
+    device = await ingest.register()
+    base = minute_floor(cst(now()) - timedelta(hours=2))
+    terminal = await ingest.terminal(device["mn"])
+    for i in range(3):
+        await terminal.ack(await terminal.send("2051", base + timedelta(minutes=5 * i), POWER))
+    await terminal.close()
+    for _ in range(50):
+        mine = [w for w in rules_inbox.windows if w["mn"] == device["mn"]]
+        if mine:
+            break
+        await asyncio.sleep(0.1)
+    starts = min(datetime.fromisoformat(w["start"]) for w in mine)
+    ends = max(datetime.fromisoformat(w["end"]) for w in mine)
+    assert (starts, ends) == (from_cst(base), from_cst(base + timedelta(minutes=10)))
+    assert {w["ps_id"] for w in mine} == {device["ps_id"]}
+    principal = decode_token(rules_inbox.tokens[-1].removeprefix("Bearer "), secret=jwt_secret)
+    assert principal.role is Role.SERVICE

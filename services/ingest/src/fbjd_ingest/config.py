@@ -54,6 +54,9 @@ class Settings(BaseServiceSettings):
     history_timeout_s: float = 600.0
     device_refresh_s: float = 30.0
 
+    # -- the rules service learns of new data at once (its periodic sweep covers what a lost notice misses) -------
+    notify_rules: bool = True
+
     # -- defaults for new devices -----------------------------------------------------------------------------
     default_profile: str = "hj212-2025-electric"
     default_rtd_interval_s: int = 60

@@ -28,6 +28,7 @@ from fbjd_ingest.commands.center import TerminalSupervisor
 from fbjd_ingest.commands.dispatcher import CommandDispatcher
 from fbjd_ingest.config import Settings
 from fbjd_ingest.devices.directory import DeviceDirectory
+from fbjd_ingest.readings.notifier import RulesNotifier
 from fbjd_ingest.readings.partitions import PartitionManager
 from fbjd_ingest.readings.rows import cst_day
 from fbjd_ingest.readings.writer import BatchWriter
@@ -57,6 +58,7 @@ class IngestRuntime:
     supervisor: TerminalSupervisor
     handler: PacketHandler
     server: Hj212Server | None = None
+    notifier: RulesNotifier | None = None
     _maintenance: asyncio.Task[None] | None = None
 
     @classmethod
@@ -71,6 +73,11 @@ class IngestRuntime:
         stats = IngestStats()
         directory = DeviceDirectory()
         partitions = PartitionManager()
+        notifier = (
+            RulesNotifier(rules_url=settings.rules_url, jwt_secret=settings.jwt_secret.get_secret_value())
+            if settings.notify_rules
+            else None
+        )
         writer = BatchWriter(
             pool,
             partitions,
@@ -79,6 +86,7 @@ class IngestRuntime:
             latency_s=settings.writer_latency_ms / 1000,
             max_backlog_rows=settings.writer_max_backlog_rows,
             last_seen_resolution_s=settings.last_seen_resolution_s,
+            on_stored=notifier.note if notifier is not None else None,
         )
         dispatcher = CommandDispatcher(pool, stats, default_timeout_s=settings.command_timeout_s)
         supervisor = TerminalSupervisor(settings, dispatcher, pool, stats)
@@ -91,12 +99,15 @@ class IngestRuntime:
             stats=stats,
         )
         runtime = cls(settings, pool, stats, directory, partitions, writer, dispatcher, supervisor, handler)
+        runtime.notifier = notifier
         try:
             await directory.load(pool)
             async with pool.acquire() as conn:
                 await partitions.load(conn)
             await runtime.prepare_partitions()
             writer.start()
+            if notifier is not None:
+                notifier.start()
             if settings.hj212_enabled:
                 runtime.server = Hj212Server(settings, handler, stats)
                 await runtime.server.start()
@@ -113,6 +124,8 @@ class IngestRuntime:
         if self.server is not None:
             await self.server.stop()
         await self.writer.stop()
+        if self.notifier is not None:
+            await self.notifier.stop()
         await self.dispatcher.close()
         await self._flush_link_errors()
         await self.pool.close()

@@ -81,6 +81,7 @@ class BatchWriter:
         latency_s: float,
         max_backlog_rows: int,
         last_seen_resolution_s: float = 5.0,
+        on_stored: Callable[[list[ReadingRow]], None] | None = None,
     ) -> None:
         self._pool = pool
         self._partitions = partitions
@@ -98,6 +99,7 @@ class BatchWriter:
         self._touched_at: dict[str, float] = {}
         self._held: list[Callable[[], None]] = []
         self._stopping = False
+        self._on_stored = on_stored  # told of every committed batch's readings (the rules notifier)
 
     # -- producer side (called from the TCP protocol callbacks: synchronous, never blocks) ------------------
     def submit(self, job: Job) -> None:
@@ -273,6 +275,8 @@ class BatchWriter:
                 await insert_quarantine(conn, quarantine)
                 await insert_security_events(conn, events)
                 await touch_devices(conn, touches)
+        if self._on_stored is not None and readings:
+            self._on_stored(readings)
         s = self._stats
         s.batches += 1
         s.jobs += len(jobs)

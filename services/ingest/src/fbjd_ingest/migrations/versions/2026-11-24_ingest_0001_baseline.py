@@ -4,6 +4,7 @@ Revision ID: ingest_0001
 Revises:
 Create Date: 2026-11-24
 """
+
 from collections.abc import Sequence
 
 revision: str = "ingest_0001"
