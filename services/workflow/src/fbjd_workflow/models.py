@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+from fbjd_workflow.alarms.models import Alarm, AlarmEvent
 from fbjd_workflow.db import Base
+from fbjd_workflow.declarations.models import Declaration
+from fbjd_workflow.enforcement.models import EnforcementTask, InspectionRecord
+from fbjd_workflow.files.models import StoredFile
+from fbjd_workflow.outbox.models import OutboxMessage
+from fbjd_workflow.timers.models import Timer
 
-__all__ = ["Base"]
+__all__ = [
+    "Alarm",
+    "AlarmEvent",
+    "Base",
+    "Declaration",
+    "EnforcementTask",
+    "InspectionRecord",
+    "OutboxMessage",
+    "StoredFile",
+    "Timer",
+]

@@ -1,0 +1,1 @@
+"""Statistics (统计): counts by stage, county and industry, and how long each stage takes."""
