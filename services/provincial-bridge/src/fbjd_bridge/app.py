@@ -7,6 +7,26 @@ from fbjd_core.app import create_service_app
 from fbjd_core.logging import configure_logging
 
 from fbjd_bridge.config import Settings
+from fbjd_bridge.dispositions.routes import router as dispositions_router
+from fbjd_bridge.outbox.routes import router as outbox_router
+from fbjd_bridge.read_api.routes import router as read_api_router
+from fbjd_bridge.records.routes import router as records_router
+from fbjd_bridge.runtime import lifespan
+
+__all__ = ["create_app", "main"]
+
+ROUTERS = (records_router, dispositions_router, outbox_router, read_api_router)
+
+DESCRIPTION = """\
+The only service that talks to the provincial platform (省级平台).
+
+Push (附件3): abnormal records from the rules service (POST /abnormals) go through an outbox to
+`{FBJD_PROVINCE_BASE_URL}/pcom/ps/ex/join/abnormal` (treatment abnormal) and `/pcom/ps/ex/join/limit`
+(stop, limit, off-peak), in order per enterprise, in batches, retried with back-off until accepted, never
+twice as two records; invalid ones go to a dead-letter list. GET /status shows each endpoint's state.
+
+Read API for the province (role province): /province/abnormals, /province/dispositions, /province/registry.
+"""
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -14,7 +34,9 @@ def create_app(settings: Settings) -> FastAPI:
         settings=settings,
         prefix="bridge",
         title="fbjd bridge",
-        description="Outbox to the province's push endpoints, registry sync, the province's read API.",
+        description=DESCRIPTION,
+        routers=ROUTERS,
+        extra_lifespan=lifespan,
     )
 
 

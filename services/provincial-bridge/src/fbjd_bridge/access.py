@@ -1,0 +1,19 @@
+"""Who may call what (the service's own check, after the gateway's; admin always passes).
+
+- Senders (`service`): the rules service posts records, the workflow posts dispositions.
+- Operators (`city`): the push status and the dead-letter list.
+- The province (`province`, a machine client) and the city: the read API under /province/.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fbjd_core.auth import Principal, Role, require_roles
+
+__all__ = ["Operator", "ProvinceReader", "Sender"]
+
+Sender = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
+Operator = Annotated[Principal, Depends(require_roles(Role.CITY))]
+ProvinceReader = Annotated[Principal, Depends(require_roles(Role.PROVINCE, Role.CITY))]
