@@ -73,7 +73,7 @@ def outside_app(outside: Outside) -> FastAPI:
         found = outside.enterprises.get(ps_id)
         return JSONResponse(found or {"error": "not found"}, status_code=200 if found else 404)
 
-    @app.post("/api/bridge/abnormals")
+    @app.post("/api/bridge/dispositions")
     async def bridge(request: Request) -> JSONResponse:
         assert request.headers["authorization"].startswith("Bearer ")
         payload = await request.json()

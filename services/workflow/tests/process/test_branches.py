@@ -84,6 +84,11 @@ async def test_rejected_goes_to_the_province_and_an_enforcement_task_whose_inspe
     assert report.delivered >= 2
     [pushed] = outside.bridge_payloads(record["id"])
     assert pushed["schema"] == "fbjd.abnormal-disposition/v1"
+    assert (pushed["ps_id"], pushed["stage"], pushed["opinion"]) == (
+        record["ps_id"],
+        "rejected",
+        "未说明原因，转执法核查",
+    )
     assert pushed["record"]["id"] == record["id"] and pushed["record"]["version"] == 1
     assert pushed["disposition"]["decision"] == "reject"
     assert pushed["disposition"]["opinion"] == "未说明原因，转执法核查"

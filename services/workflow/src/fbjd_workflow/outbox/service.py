@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class Channel(StrEnum):
-    BRIDGE = "bridge"  # → provincial bridge: POST {bridge_url}/api/bridge/abnormals
+    BRIDGE = "bridge"  # → provincial bridge: POST {bridge_url}/api/bridge/dispositions
     ENFORCEMENT = "enforcement"  # → mobile enforcement webhook (signed)
     NOTICE = "notice"  # → the enterprise notification channel (webhook, SMS gateway, app)
 

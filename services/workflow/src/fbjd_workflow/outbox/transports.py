@@ -18,7 +18,7 @@ from fbjd_workflow.signing import signed_headers
 
 __all__ = ["BRIDGE_PATH", "BridgeTransport", "NoticeTransport", "SignedWebhookTransport", "Transport", "transports_for"]
 
-BRIDGE_PATH = "/api/bridge/abnormals"
+BRIDGE_PATH = "/api/bridge/dispositions"
 
 
 class Transport(Protocol):

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from fbjd_core.time import now
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fbjd_workflow.alarms import repository as alarms_repository
@@ -286,10 +287,16 @@ async def task_document(session: AsyncSession, task: EnforcementTask, alarm: Ala
 
 
 def province_payload(alarm: Alarm, *, task_id: uuid.UUID | None) -> dict[str, Any]:
-    """What the bridge receives: the record as the rules sent it, and how the city disposed of it."""
+    """What the bridge receives (its contract: `POST /api/bridge/dispositions`, alarm_id, ps_id, stage, opinion,
+    at, inspection), plus the record as the rules sent it and the whole disposition for the province's reader."""
     return {
         "schema": BRIDGE_SCHEMA,
         "alarm_id": str(alarm.id),
+        "ps_id": alarm.ps_id,
+        "stage": "rejected",
+        "opinion": alarm.review_opinion,
+        "at": (alarm.reviewed_at or now()).isoformat(),
+        "inspection": None,
         "record": alarm.record,
         "disposition": {
             "stage": alarm.stage,
