@@ -60,6 +60,11 @@ class Topology:
             service_port_base=int(os.environ.get("FBJD_SERVICE_PORT_BASE", "8101")),
         )
 
+    @property
+    def province_port(self) -> int:
+        """The simulated province (demo mode) listens just after the services."""
+        return self.service_port_base + len(self.SERVICES)
+
     def env(self) -> dict[str, str]:
         urls = {
             f"FBJD_{setting}": f"http://127.0.0.1:{self.service_port_base + index}"
@@ -121,7 +126,11 @@ def run_platform(*, with_simulator: bool = True, terminals: int = 12) -> int:
             "FBJD_ADMIN_PASSWORD": admin_password,
         }
         manager = Manager()
-        for name, command in topology.processes():
+        processes = topology.processes()
+        if not os.environ.get("FBJD_PROVINCE_BASE_URL"):  # demo: the simulated province receives the pushes
+            env["FBJD_PROVINCE_BASE_URL"] = f"http://127.0.0.1:{topology.province_port}"
+            processes.append(topology.province_process())
+        for name, command in processes:
             manager.add_process(name, command, env=env)
         if with_simulator:
             gateway = f"http://127.0.0.1:{topology.http_port}"
@@ -163,6 +172,7 @@ def _banner(topology: Topology, admin_password: str, database_url: str) -> None:
         f"  open      http://{host}:{topology.http_port}/",
         f"  login     admin / {admin_password}",
         f"  HJ 212    tcp://{host}:{topology.hj212_port}",
+        f"  province  http://127.0.0.1:{topology.province_port}/ (simulated, unless FBJD_PROVINCE_BASE_URL is set)",
         f"  database  {database_url}",
         "  stop      Ctrl-C",
         "",
