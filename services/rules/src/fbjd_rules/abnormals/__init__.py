@@ -1,0 +1,1 @@
+"""abnormals slice: the merged, versioned abnormal records (异常记录) and their evidence."""

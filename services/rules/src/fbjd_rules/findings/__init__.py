@@ -1,0 +1,1 @@
+"""findings slice: operations findings (device and data) and threshold findings, not pushed to workflow."""

@@ -1,0 +1,50 @@
+"""Queries of rules.findings."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fbjd_rules.findings.models import Finding
+
+__all__ = ["add", "get", "listing", "open_for_subject"]
+
+
+async def get(session: AsyncSession, finding_id: uuid.UUID) -> Finding | None:
+    return await session.get(Finding, finding_id)
+
+
+async def add(session: AsyncSession, finding: Finding) -> None:
+    session.add(finding)
+    await session.flush()
+
+
+async def open_for_subject(session: AsyncSession, *, subject: str, kind: str) -> Sequence[Finding]:
+    query = select(Finding).where(Finding.subject == subject, Finding.kind == kind, Finding.status == "open")
+    return (await session.scalars(query)).all()
+
+
+async def listing(
+    session: AsyncSession,
+    *,
+    ps_id: str | None,
+    county: str | None,
+    kind: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> Sequence[Finding]:
+    conditions = []
+    for column, value in (
+        (Finding.ps_id, ps_id),
+        (Finding.county, county),
+        (Finding.kind, kind),
+        (Finding.status, status),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    query = select(Finding).where(*conditions).order_by(Finding.start_at.desc(), Finding.id).limit(limit).offset(offset)
+    return (await session.scalars(query)).all()

@@ -1,0 +1,179 @@
+"""Operations and threshold findings: kept in rules, shown to operators and the enterprise, never pushed to the
+workflow's abnormal endpoint (the ops-ticket flow comes later).
+
+Identity is deterministic (kind + subject + CST day, or + start for an offline spell), so re-evaluating the same
+data merges into the same finding instead of adding another.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fbjd_core.auth import Principal, Role
+from fbjd_core.time import to_cst
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fbjd_rules.engine.series import DataAnomaly
+from fbjd_rules.findings import repository
+from fbjd_rules.findings.models import Finding
+
+__all__ = ["FINDING_NAMESPACE", "KIND_MESSAGES", "list_visible", "offline_started", "online_again", "record_anomalies"]
+
+FINDING_NAMESPACE = uuid.UUID("9d2b7c4e-1a6f-5e3b-8c0d-4f7a2e9b1c63")
+MAX_TIMES = 500
+
+KIND_MESSAGES = {
+    "negative_power": "测点有功功率为负值（疑似互感器接反或数据错误）",
+    "power_above_rated": "测点功率远高于额定功率（数据不可信）",
+    "energy_backwards": "电量示值倒走（既非表码翻转也非清零）",
+    "energy_reset": "电量示值清零（电表更换或复位）",
+    "terminal_offline": "数采仪离线：超过3个数据间隔未收到数据",
+}
+
+
+def _id(*parts: str) -> uuid.UUID:
+    return uuid.uuid5(FINDING_NAMESPACE, "|".join(parts))
+
+
+async def record_anomalies(
+    session: AsyncSession, *, ps_id: str, county: str | None, anomalies: Sequence[DataAnomaly], now: datetime
+) -> int:
+    """Merge implausible values into one finding per point, kind and CST day; returns findings touched."""
+    per_day: dict[tuple[str, str, str], set[int]] = {}
+    for anomaly in anomalies:
+        for t in anomaly.times:
+            day = to_cst(datetime.fromtimestamp(t, UTC)).date().isoformat()
+            per_day.setdefault((anomaly.point_id, anomaly.kind, day), set()).add(t)
+    for (point_id, kind, day), times in per_day.items():
+        finding_id = _id(kind, ps_id, point_id, day)
+        row = await repository.get(session, finding_id)
+        known = set() if row is None else {int(t) for t in row.detail.get("times", [])}
+        merged = sorted(known | times)[-MAX_TIMES:]
+        first, last = (datetime.fromtimestamp(merged[0], UTC), datetime.fromtimestamp(merged[-1], UTC))
+        detail: dict[str, Any] = {"times": merged, "count": len(known | times), "day": day}
+        if row is None:
+            await repository.add(
+                session,
+                Finding(
+                    id=finding_id,
+                    ps_id=ps_id,
+                    county=county,
+                    kind=kind,
+                    subject=point_id,
+                    start_at=first,
+                    end_at=last,
+                    status="open",
+                    message=KIND_MESSAGES.get(kind, kind),
+                    detail=detail,
+                    created_at=now,
+                    updated_at=now,
+                ),
+            )
+        elif merged != sorted(known)[-MAX_TIMES:]:
+            row.start_at, row.end_at, row.detail, row.updated_at = min(row.start_at, first), last, detail, now
+    await session.flush()
+    return len(per_day)
+
+
+async def offline_started(
+    session: AsyncSession,
+    *,
+    ps_id: str,
+    county: str | None,
+    mn: str,
+    last_data_at: datetime,
+    interval_s: int,
+    now: datetime,
+) -> bool:
+    """Open a terminal-offline finding for `mn` (no data since `last_data_at`) unless one is open already."""
+    if await repository.open_for_subject(session, subject=mn, kind="terminal_offline"):
+        return False
+    since = last_data_at + timedelta(seconds=interval_s)
+    await repository.add(
+        session,
+        Finding(
+            id=_id("terminal_offline", ps_id, mn, since.isoformat()),
+            ps_id=ps_id,
+            county=county,
+            kind="terminal_offline",
+            subject=mn,
+            start_at=since,
+            end_at=None,
+            status="open",
+            message=KIND_MESSAGES["terminal_offline"],
+            detail={"mn": mn, "last_data_at": last_data_at.isoformat()},
+            created_at=now,
+            updated_at=now,
+        ),
+    )
+    return True
+
+
+async def online_again(session: AsyncSession, *, mn: str, at: datetime, now: datetime) -> int:
+    """Resolve the open offline finding of `mn`: data came again at `at`."""
+    rows = await repository.open_for_subject(session, subject=mn, kind="terminal_offline")
+    for row in rows:
+        row.status, row.end_at, row.updated_at = "resolved", max(at, row.start_at), now
+    await session.flush()
+    return len(rows)
+
+
+async def record_threshold_findings(
+    session: AsyncSession,
+    *,
+    ps_id: str,
+    county: str | None,
+    point_id: str,
+    findings: Sequence[tuple[str, str]],
+    data_from: datetime,
+    data_to: datetime,
+    now: datetime,
+) -> None:
+    """Threshold findings of one learning run (code, message): one finding per point, kind and data window."""
+    for code, message in findings:
+        finding_id = _id(code, ps_id, point_id, data_to.date().isoformat())
+        if await repository.get(session, finding_id) is None:
+            await repository.add(
+                session,
+                Finding(
+                    id=finding_id,
+                    ps_id=ps_id,
+                    county=county,
+                    kind=code,
+                    subject=point_id,
+                    start_at=data_from,
+                    end_at=data_to,
+                    status="open",
+                    message=message,
+                    detail={},
+                    created_at=now,
+                    updated_at=now,
+                ),
+            )
+
+
+async def list_visible(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    ps_id: str | None,
+    county: str | None,
+    kind: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> Sequence[Finding]:
+    if principal.role is Role.ENTERPRISE:
+        if ps_id not in (None, principal.enterprise_id) or principal.enterprise_id is None:
+            return []
+        ps_id = principal.enterprise_id
+    if principal.role is Role.COUNTY:
+        if county not in (None, principal.county) or principal.county is None:
+            return []
+        county = principal.county
+    return await repository.listing(
+        session, ps_id=ps_id, county=county, kind=kind, status=status, limit=limit, offset=offset
+    )

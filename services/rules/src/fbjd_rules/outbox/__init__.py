@@ -1,0 +1,1 @@
+"""outbox slice: record changes waiting to be delivered to the workflow service."""

@@ -1,0 +1,104 @@
+"""From rows of `ingest.readings_v1` to one power series per point (no I/O).
+
+Which values: power is the period average (`avg`) of minute data, else the real-time value (`rtd`); energy is the
+period's consumption (`cou`) where sent, else the register (`max` of minute data is the reading at the period
+end, `rtd` of real-time data). A point with minute data is judged on it; real-time data only stands in for a
+point that sends no minute data. Flagged samples (flag other than `N`) are dropped before anything is derived.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from fbjd_rules.engine.series import FloatArray, IntArray, PointSeries, build_series
+
+__all__ = ["QuantityArrays", "group_rows", "series_for_points"]
+
+POWER, ENERGY = "active_power_kw", "energy_kwh"
+MINUTE, REALTIME = "2051", "2011"
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityArrays:
+    """One point's samples of one quantity and CN, in time order; values NaN where flagged or not sent."""
+
+    times: IntArray
+    value: FloatArray
+    register: FloatArray
+    used: FloatArray
+
+    @classmethod
+    def of(
+        cls,
+        times: Sequence[int],
+        value: Sequence[Any],
+        register: Sequence[Any],
+        used: Sequence[Any],
+        ok: Sequence[bool],
+    ) -> QuantityArrays:
+        keep = np.asarray(ok, dtype=bool)
+
+        def floats(values: Sequence[Any]) -> FloatArray:
+            array = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            return np.where(keep, array, np.nan)
+
+        return cls(np.asarray(times, dtype=np.int64), floats(value), floats(register), floats(used))
+
+
+GroupKey = tuple[str, str, str]  # (point_id, quantity, cn)
+
+
+def group_rows(rows: Iterable[Any]) -> dict[GroupKey, QuantityArrays]:
+    """Rows (point_id, quantity, cn, data_time, rtd, avg, max, cou, flag) → arrays per point, quantity, CN."""
+    columns: dict[GroupKey, list[list[Any]]] = defaultdict(lambda: [[], [], [], [], []])
+    for point_id, quantity, cn, data_time, rtd, avg, max_, cou, flag in rows:
+        t, v, reg, used, ok = columns[(point_id, quantity, cn)]
+        t.append(int(data_time.timestamp()))
+        v.append(avg if avg is not None else rtd if rtd is not None else max_)
+        reg.append(max_ if max_ is not None else rtd)
+        used.append(cou)
+        ok.append(flag is None or flag == "N")
+    return {key: QuantityArrays.of(*cols) for key, cols in columns.items()}
+
+
+def _aligned(times: IntArray, part: QuantityArrays | None, field: str) -> FloatArray:
+    out = np.full(times.shape[0], np.nan)
+    if part is not None and part.times.shape[0]:
+        index = np.searchsorted(times, part.times)
+        out[index] = getattr(part, field)
+    return out
+
+
+def series_for_points(
+    groups: Mapping[GroupKey, QuantityArrays],
+    *,
+    rated_kw: Mapping[str, float | None] | None = None,
+    implausible_factor: float = 3.0,
+) -> dict[str, PointSeries]:
+    by_point: dict[str, dict[tuple[str, str], QuantityArrays]] = defaultdict(dict)
+    for (point_id, quantity, cn), arrays in groups.items():
+        by_point[point_id][(quantity, cn)] = arrays
+    result: dict[str, PointSeries] = {}
+    for point_id, parts in by_point.items():
+        cn = MINUTE if any(c == MINUTE for _, c in parts) else REALTIME
+        power, energy = parts.get((POWER, cn)), parts.get((ENERGY, cn))
+        present = [p.times for p in (power, energy) if p is not None]
+        if not present:
+            continue
+        times = np.unique(np.concatenate(present))
+        has_energy = energy is not None
+        result[point_id] = build_series(
+            point_id,
+            times,
+            power=_aligned(times, power, "value") if power is not None else None,
+            register=_aligned(times, energy, "register") if has_energy else None,
+            used=_aligned(times, energy, "used") if has_energy else None,
+            rated_kw=(rated_kw or {}).get(point_id),
+            implausible_factor=implausible_factor,
+        )
+    return result

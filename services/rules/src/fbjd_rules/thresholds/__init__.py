@@ -1,0 +1,1 @@
+"""thresholds slice: learning on/off thresholds from data, proposals, and accepting them into the registry."""
