@@ -77,9 +77,11 @@ async def registry_url(database_url: str, jwt_secret: str) -> AsyncIterator[str]
 
 @dataclass
 class FakeWorkflow:
-    """Records every POST /api/workflow/abnormals; `failing` answers 503 (an outage)."""
+    """Records every POST /api/workflow/abnormals (and the bridge's /api/bridge/abnormals); `failing` answers 503
+    (a workflow outage)."""
 
     received: list[dict[str, Any]] = field(default_factory=list)
+    bridge_received: list[dict[str, Any]] = field(default_factory=list)  # POST /api/bridge/abnormals
     failing: bool = False
     url: str = ""
 
@@ -93,6 +95,12 @@ class FakeWorkflow:
             assert request.headers["authorization"].startswith("Bearer ")
             self.received.append(await request.json())
             return JSONResponse({"ok": True}, status_code=201)
+
+        @app.post("/api/bridge/abnormals")
+        async def bridge(request: Request) -> JSONResponse:
+            assert request.headers["authorization"].startswith("Bearer ")
+            self.bridge_received.append(await request.json())
+            return JSONResponse({"accepted": True}, status_code=202)
 
         return app
 
@@ -115,6 +123,7 @@ def rules_settings(database_url: str, jwt_secret: str, registry_url: str, workfl
         jwt_secret=SecretStr(jwt_secret),
         registry_url=registry_url,
         workflow_url=workflow.url,
+        bridge_url=workflow.url,
         evaluation_poll_s=0.2,
         evaluation_retry_s=0.5,
         outbox_poll_s=0.2,

@@ -1,6 +1,6 @@
 """The rules service: its one door is this HTTP API under /api/rules.
 
-Beside HTTP it runs (when `settings.background`) the evaluation worker, the outbox sender to workflow and the
+Beside HTTP it runs (when `settings.background`) the evaluation worker, the outbox senders (workflow, bridge) and the
 periodic sweep, all in the service's event loop, started and stopped with the app.
 """
 
@@ -44,14 +44,23 @@ def _background(settings: Settings) -> ExtraLifespan:
             changes_ttl_s=settings.registry_cache_s,
             periods_ttl_s=settings.registry_periods_cache_s,
         )
-        sender = OutboxSender(
-            app.state.sessionmaker,
-            settings.workflow_url,
-            token,
-            batch=settings.outbox_batch,
-            poll_s=settings.outbox_poll_s,
-            max_backoff_s=settings.outbox_max_backoff_s,
-        )
+        senders = [
+            OutboxSender(
+                app.state.sessionmaker,
+                destination,
+                base_url,
+                token,
+                batch=settings.outbox_batch,
+                poll_s=settings.outbox_poll_s,
+                max_backoff_s=settings.outbox_max_backoff_s,
+            )
+            for destination, base_url in (("workflow", settings.workflow_url), ("bridge", settings.bridge_url))
+        ]
+
+        def wake_senders() -> None:
+            for each in senders:
+                each.wake()
+
         evaluator = Evaluator(registry, settings.rule_params(), timedelta(minutes=settings.evaluation_margin_minutes))
         worker = EvaluationWorker(
             app.state.sessionmaker,
@@ -59,16 +68,16 @@ def _background(settings: Settings) -> ExtraLifespan:
             concurrency=settings.evaluation_concurrency,
             poll_s=settings.evaluation_poll_s,
             retry_s=settings.evaluation_retry_s,
-            on_change=sender.wake,
+            on_change=wake_senders,
         )
-        app.state.registry, app.state.sender = registry, sender
+        app.state.registry, app.state.senders = registry, senders
         tasks: list[asyncio.Task[None]] = []
         scheduler = None
         if settings.background:
             app.state.worker = worker
             tasks = [
                 asyncio.create_task(worker.run(), name="rules-worker"),
-                asyncio.create_task(sender.run(), name="rules-outbox"),
+                *(asyncio.create_task(s.run(), name=f"rules-outbox-{s.destination}") for s in senders),
             ]
             sweep = Sweep(
                 app.state.sessionmaker, registry, settings.rule_params(), worker.wake, settings.threshold_learning_days
@@ -86,7 +95,8 @@ def _background(settings: Settings) -> ExtraLifespan:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await sender.aclose()
+            for s in senders:
+                await s.aclose()
             await registry.aclose()
 
     return lifespan

@@ -55,6 +55,8 @@ async def test_treatment_off_for_20_minutes_becomes_a_record_and_reaches_workflo
     (sent,) = workflow.of(plant.ps_id)
     assert set(sent) == CONTRACT_FIELDS and sent["id"] == record["id"] and sent["version"] == 1
     assert sent["start"].endswith("Z") and sent["status"] == "open" and sent["treatment_threshold_kw"] == 5.0
+    (pushed,) = [body for body in workflow.bridge_received if body["ps_id"] == plant.ps_id]
+    assert pushed == sent, "the province's bridge gets the same record version, in real time"
 
 
 async def test_a_resend_of_the_same_readings_changes_nothing(

@@ -26,6 +26,7 @@ from fbjd_rules.engine.records import Abnormal
 from fbjd_rules.errors import RecordNotFound
 from fbjd_rules.outbox import repository as outbox
 from fbjd_rules.outbox.models import OutboxMessage
+from fbjd_rules.outbox.sender import DESTINATIONS
 
 __all__ = ["ReconcileResult", "evidence_margin", "get_visible", "list_visible", "reconcile", "scoped"]
 
@@ -106,18 +107,22 @@ def _content(found: Abnormal) -> dict[str, Any]:
 
 
 async def _emit(session: AsyncSession, row: AbnormalRecord, now: datetime) -> None:
-    await outbox.add(
-        session,
-        OutboxMessage(
-            record_id=row.id,
-            version=row.version,
-            ps_id=row.ps_id,
-            payload=workflow_payload(row),
-            created_at=now,
-            attempts=0,
-            next_attempt_at=now,
-        ),
-    )
+    """Every version goes to the workflow (disposition) and to the bridge (the province's real-time push)."""
+    payload = workflow_payload(row)
+    for destination in DESTINATIONS:
+        await outbox.add(
+            session,
+            OutboxMessage(
+                record_id=row.id,
+                destination=destination,
+                version=row.version,
+                ps_id=row.ps_id,
+                payload=payload,
+                created_at=now,
+                attempts=0,
+                next_attempt_at=now,
+            ),
+        )
 
 
 async def reconcile(

@@ -1,4 +1,5 @@
-"""Table rules.outbox: one row per record version to deliver, written in the record change's transaction."""
+"""Table rules.outbox: one row per record version and destination (workflow, the provincial bridge), written in
+the record change's transaction."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class OutboxMessage(Base):
 
     seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     record_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    destination: Mapped[str] = mapped_column(Text, default="workflow")  # workflow | bridge
     version: Mapped[int] = mapped_column(Integer)
     ps_id: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)

@@ -19,18 +19,20 @@ async def add(session: AsyncSession, message: OutboxMessage) -> None:
     await session.flush()
 
 
-async def pending(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[OutboxMessage]:
-    """Unsent messages of the records that have one due, oldest first, locked (other senders skip them)."""
+async def pending(session: AsyncSession, *, destination: str, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+    """Unsent messages to `destination` of the records that have one due, oldest first, locked (other senders
+    skip them)."""
+    unsent = (OutboxMessage.sent_at.is_(None), OutboxMessage.destination == destination)
     due = (
         select(OutboxMessage.record_id)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .where(*unsent, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.seq)
         .limit(limit)
         .scalar_subquery()
     )
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.record_id.in_(due))
+        .where(*unsent, OutboxMessage.record_id.in_(due))
         .order_by(OutboxMessage.seq)
         .with_for_update(skip_locked=True)
     )

@@ -1,4 +1,6 @@
-"""The outbox sender: delivers record versions to `POST {workflow}/api/workflow/abnormals`, in order per record.
+"""The outbox senders: deliver record versions, in order per record, to each destination: the workflow
+(`POST {workflow}/api/workflow/abnormals`: disposition) and the provincial bridge (`POST {bridge}/api/bridge/abnormals`:
+the province's real-time push). One sender per destination, so an outage of one does not hold up the other.
 
 Rows are taken oldest first and locked (SKIP LOCKED: several senders never send one row twice at once). Per
 record only the newest pending version is sent; older pending versions of it are marked superseded (the
@@ -22,18 +24,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from fbjd_rules.outbox import repository
 from fbjd_rules.outbox.models import OutboxMessage
 
-__all__ = ["OutboxSender"]
+__all__ = ["DESTINATIONS", "OutboxSender"]
 
 log = logging.getLogger(__name__)
 
-PATH = "/api/workflow/abnormals"
+DESTINATIONS: dict[str, str] = {"workflow": "/api/workflow/abnormals", "bridge": "/api/bridge/abnormals"}
 
 
 class OutboxSender:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
-        workflow_url: str,
+        destination: str,
+        base_url: str,
         token: Callable[[], str],
         *,
         batch: int = 50,
@@ -42,8 +45,10 @@ class OutboxSender:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
+        self.destination = destination
+        self._path = DESTINATIONS[destination]
         self._http = httpx.AsyncClient(
-            base_url=workflow_url.rstrip("/"), timeout=httpx.Timeout(10.0, connect=3.0), transport=transport
+            base_url=base_url.rstrip("/"), timeout=httpx.Timeout(10.0, connect=3.0), transport=transport
         )
         self._token = token
         self._batch = batch
@@ -70,7 +75,7 @@ class OutboxSender:
     async def drain_once(self) -> int:
         """Send what is due; returns how many versions were delivered."""
         async with self._sessionmaker() as session, session.begin():
-            rows = await repository.pending(session, now=now(), limit=self._batch)
+            rows = await repository.pending(session, destination=self.destination, now=now(), limit=self._batch)
             if not rows:
                 return 0
             latest: dict[object, OutboxMessage] = {}
@@ -88,10 +93,12 @@ class OutboxSender:
         for row in rows:
             unreachable = False
             try:
-                reply = await self._http.post(PATH, json=row.payload, headers=headers)
-                error = None if reply.is_success else f"workflow answered {reply.status_code}: {reply.text[:500]}"
+                reply = await self._http.post(self._path, json=row.payload, headers=headers)
+                error = (
+                    None if reply.is_success else f"{self.destination} answered {reply.status_code}: {reply.text[:500]}"
+                )
             except httpx.HTTPError as exc:
-                error, unreachable = f"workflow unreachable: {exc!r}", True
+                error, unreachable = f"{self.destination} unreachable: {exc!r}", True
             if error is None:
                 await repository.mark_sent(session, [row.seq], at=now(), outcome="delivered")
                 delivered += 1
@@ -101,6 +108,7 @@ class OutboxSender:
             log.warning(
                 "outbox delivery failed",
                 extra={
+                    "destination": self.destination,
                     "record_id": str(row.record_id),
                     "version": row.version,
                     "attempts": row.attempts + 1,
