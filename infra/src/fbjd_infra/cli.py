@@ -49,6 +49,16 @@ def _bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+def _rules(args: argparse.Namespace) -> int:
+    if args.tool == "replay":
+        from fbjd_rules.replay import main as replay_main
+
+        return replay_main(args.rest)
+    from fbjd_rules.accuracy import main as accuracy_main
+
+    return accuracy_main(args.rest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fbjd", description="fbjd (分表计电) platform operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_simulate_arguments(simulate)
     simulate.set_defaults(func=_simulate)
+
+    rules = commands.add_parser("rules", help="rules tools: replay stored history, accuracy against ground truth")
+    rules.add_argument("tool", choices=["replay", "accuracy"])
+    rules.add_argument("rest", nargs=argparse.REMAINDER, help="the tool's own arguments (--help for them)")
+    rules.set_defaults(func=_rules)
 
     bench = commands.add_parser("bench", help="benchmarks").add_subparsers(dest="bench", required=True)
     ingest = bench.add_parser("ingest", help="1,000 terminals over TCP against ingest + PostgreSQL")
