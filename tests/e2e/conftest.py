@@ -73,7 +73,7 @@ def platform(database_url: str) -> Iterator[Platform]:
     log_path = data_dir / "platform.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "fbjd_infra.cli", "run", "--terminals", "4"],
+            [sys.executable, "-m", "fbjd_infra.cli", "run"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

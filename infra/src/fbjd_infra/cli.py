@@ -19,7 +19,7 @@ __all__ = ["main"]
 def _run(args: argparse.Namespace) -> int:
     from fbjd_infra.runner import run_platform
 
-    return run_platform(with_simulator=not args.no_simulator, terminals=args.terminals)
+    return run_platform(with_simulator=not args.no_simulator)
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -64,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="start the whole platform (embedded PostgreSQL when DATABASE_URL is unset)")
-    run.add_argument("--no-simulator", action="store_true", help="do not start the simulated demo terminals")
-    run.add_argument("--terminals", type=int, default=12, help="number of simulated demo terminals")
+    run.add_argument(
+        "--no-simulator", action="store_true", help="no demo city: neither its seed nor its simulated terminals"
+    )
     run.set_defaults(func=_run)
 
     commands.add_parser("migrate", help="apply every service's migrations").set_defaults(func=_migrate)

@@ -23,6 +23,7 @@ import httpx
 from fbjd_core.logging import configure_logging
 from honcho.manager import Manager
 
+from fbjd_infra.demo import DemoError, seed_demo_city
 from fbjd_infra.migrate import migrate_all
 from fbjd_infra.postgres import EmbeddedPostgres
 
@@ -86,6 +87,10 @@ class Topology:
         commands.append(("gateway", f"{uvicorn} fbjd_gateway.app:main --host {self.http_host} --port {self.http_port}"))
         return commands
 
+    def province_process(self) -> tuple[str, str]:
+        """The simulated provincial platform (demo mode): receives the bridge's pushes, lists them at /."""
+        return ("province", f"{sys.executable} -m fbjd_infra.simulators.province --port {self.province_port}")
+
 
 @contextmanager
 def database_url_or_embedded() -> Iterator[str]:
@@ -110,7 +115,7 @@ def _secret(path: Path) -> str:
     return value
 
 
-def run_platform(*, with_simulator: bool = True, terminals: int = 12) -> int:
+def run_platform(*, with_simulator: bool = True) -> int:
     configure_logging("runner")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     topology = Topology.from_env()
@@ -136,18 +141,21 @@ def run_platform(*, with_simulator: bool = True, terminals: int = 12) -> int:
             gateway = f"http://127.0.0.1:{topology.http_port}"
             manager.add_process(
                 "simulator",
-                f"{sys.executable} -m fbjd_infra.cli simulate --demo --terminals {terminals} "
-                f"--host 127.0.0.1 --port {topology.hj212_port} --register {gateway}",
+                f"{sys.executable} -m fbjd_infra.cli simulate --demo "
+                f"--host 127.0.0.1 --port {topology.hj212_port} --from-registry {gateway}",
                 env=env,
             )
         _banner(topology, admin_password, database_url)
-        threading.Thread(target=_announce_when_ready, args=(topology,), daemon=True).start()
+        threading.Thread(
+            target=_announce_when_ready, args=(topology, admin_password if with_simulator else None), daemon=True
+        ).start()
         manager.loop()
         return manager.returncode or 0
 
 
-def _announce_when_ready(topology: Topology, timeout_s: float = 120.0) -> None:
-    """Say so once the gateway and every service behind it answer their health checks."""
+def _announce_when_ready(topology: Topology, demo_password: str | None, timeout_s: float = 120.0) -> None:
+    """Once the gateway and every service behind it answer: put the demo city in place (when the demo runs),
+    then say where to open the platform."""
     base = f"http://127.0.0.1:{topology.http_port}"
     paths = ["/api/auth/health"] + [f"/api/{name}/health" for name, _f, _s in topology.SERVICES if name != "web"]
     deadline = time.monotonic() + timeout_s
@@ -155,11 +163,17 @@ def _announce_when_ready(topology: Topology, timeout_s: float = 120.0) -> None:
         while time.monotonic() < deadline:
             try:
                 if all(client.get(path).status_code == 200 for path in paths):
+                    if demo_password is not None:
+                        devices = seed_demo_city(base, demo_password)
+                        log.info("demo city seeded; its terminals are simulated", extra={"devices": len(devices)})
                     sys.stdout.write(f"\n  fbjd is ready: open http://127.0.0.1:{topology.http_port}/\n\n")
                     sys.stdout.flush()
                     return
             except httpx.HTTPError:
                 pass
+            except DemoError as exc:
+                log.error("the demo city could not be put in place", extra={"error": str(exc)})
+                return
             time.sleep(0.5)
     log.error("the platform did not become ready", extra={"timeout_s": timeout_s})
 
