@@ -25,6 +25,7 @@ test: install
 
 bench: install
 	$(BIN)/fbjd bench ingest
+	$(BIN)/fbjd bench rules
 
 migrate: install
 	$(BIN)/fbjd migrate
@@ -38,7 +39,7 @@ fmt: install
 	$(BIN)/ruff check --fix .
 
 typecheck: install
-	$(BIN)/mypy libs/fbjd-core/src libs/hj212/src
+	$(BIN)/mypy libs/*/src services/*/src gateway/src web/src infra/src
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

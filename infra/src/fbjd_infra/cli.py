@@ -49,6 +49,12 @@ def _bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+def _bench_rules(args: argparse.Namespace) -> int:
+    from fbjd_infra.bench.rules import main as bench_rules_main
+
+    return bench_rules_main(args)
+
+
 def _rules(args: argparse.Namespace) -> int:
     if args.tool == "replay":
         from fbjd_rules.replay import main as replay_main
@@ -91,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bench_arguments(ingest)
     ingest.set_defaults(func=_bench)
+    rules_bench = bench.add_parser("rules", help="replay of stored history by the rules engine (readings/s, accuracy)")
+    from fbjd_infra.bench.rules import add_arguments as add_rules_bench_arguments
+
+    add_rules_bench_arguments(rules_bench)
+    rules_bench.set_defaults(func=_bench_rules)
     return parser
 
 

@@ -276,13 +276,13 @@ def render_markdown(result: BenchResult) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
+def write_section(path: Path, section: str, *, markers: tuple[str, str] = (START, END)) -> None:
     """Put ``section`` into ``path``: replace the previous one between the markers, or append/create."""
     if path.exists():
         text = path.read_text()
-        start, end = text.find(START), text.find(END)
+        start, end = text.find(markers[0]), text.find(markers[1])
         if start >= 0 and end > start:
-            text = text[:start] + section + text[end + len(END) + 1 :]
+            text = text[:start] + section + text[end + len(markers[1]) + 1 :]
         else:
             text = text.rstrip("\n") + "\n\n" + section
     else:
