@@ -25,6 +25,7 @@ READY_LINE = "fbjd is ready"
 class Platform:
     base_url: str
     hj212_port: int
+    province_url: str
     admin_password: str
 
     def admin_token(self) -> str:
@@ -57,7 +58,7 @@ def _free_block(size: int) -> int:
 
 @pytest.fixture(scope="session")
 def platform(database_url: str) -> Iterator[Platform]:
-    base = _free_block(8)
+    base = _free_block(10)
     password = secrets.token_urlsafe(12)
     data_dir = Path(tempfile.mkdtemp(prefix="fbjd-e2e-"))
     env = {
@@ -85,7 +86,12 @@ def platform(database_url: str) -> Iterator[Platform]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"fbjd run did not become ready:\n{log_path.read_text()[-4000:]}")
                 time.sleep(0.3)
-            yield Platform(base_url=f"http://127.0.0.1:{base}", hj212_port=base + 1, admin_password=password)
+            yield Platform(
+                base_url=f"http://127.0.0.1:{base}",
+                hj212_port=base + 1,
+                province_url=f"http://127.0.0.1:{base + 8}",  # service port base + 6: the simulated province
+                admin_password=password,
+            )
         finally:
             _stop(process)
             shutil.rmtree(data_dir, ignore_errors=True)
