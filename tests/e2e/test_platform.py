@@ -51,3 +51,17 @@ def test_simulated_terminals_report_and_show_as_online_devices(platform: Platfor
     data = httpx.get(f"{platform.base_url}/api/ingest/devices/{mn}/data", headers=headers)
     assert data.status_code == 200
     assert data.json(), "an online terminal has stored readings"
+
+
+def test_staff_sign_in_on_the_web_and_see_terminals_and_abnormal_records(platform: Platform) -> None:
+    with httpx.Client(base_url=platform.base_url, follow_redirects=True) as browser:
+        refused = browser.post("/login", data={"username": "admin", "password": "wrong"})
+        assert refused.status_code == 401 and "用户名或密码错误" in refused.text
+        home = browser.post("/login", data={"username": "admin", "password": platform.admin_password})
+        assert home.status_code == 200 and "数采终端" in home.text
+        assert "在线" in home.text, "the demo city's simulated terminals show as online"
+        alarms = browser.get("/alarms")
+        assert alarms.status_code == 200 and "异常记录" in alarms.text
+        assert browser.get("/partials/alarms").text.startswith('<table id="alarms"')
+        browser.post("/logout")
+        assert browser.get("/").url.path == "/login"

@@ -3,6 +3,7 @@ with the signed-in user's own token (so the gateway and the services enforce tha
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fbjd_core.http import service_client
 from fbjd_core.logging import configure_logging
+from fbjd_core.time import to_cst
 
 from fbjd_web.config import Settings
 
@@ -20,6 +22,16 @@ __all__ = ["create_app", "main"]
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+
+
+def _cst(value: str | None) -> str:
+    """An ISO UTC timestamp from an API → China Standard Time wall clock, as staff read it."""
+    if not value:
+        return "—"
+    return to_cst(datetime.fromisoformat(value.replace("Z", "+00:00"))).strftime("%Y-%m-%d %H:%M")
+
+
+TEMPLATES.env.filters["cst"] = _cst
 COOKIE = "fbjd_token"
 
 
@@ -59,6 +71,17 @@ def create_app(settings: Settings) -> FastAPI:
     async def devices_partial(request: Request) -> Response:
         devices = await _get(settings, request, "/api/ingest/devices")
         return TEMPLATES.TemplateResponse(request, "_devices.html", {"devices": devices})
+
+    @app.get("/alarms", response_class=HTMLResponse)
+    async def alarms(request: Request) -> Response:
+        """Abnormal records as workflow carries them (治理设施异常 etc.), newest first, with their stage."""
+        rows = await _get(settings, request, "/api/workflow/alarms?order=newest&limit=200")
+        return TEMPLATES.TemplateResponse(request, "alarms.html", {"alarms": rows})
+
+    @app.get("/partials/alarms", response_class=HTMLResponse)
+    async def alarms_partial(request: Request) -> Response:
+        rows = await _get(settings, request, "/api/workflow/alarms?order=newest&limit=200")
+        return TEMPLATES.TemplateResponse(request, "_alarms.html", {"alarms": rows})
 
     @app.get("/login", response_class=HTMLResponse)
     async def login_page(request: Request) -> Response:
