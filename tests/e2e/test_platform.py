@@ -62,6 +62,7 @@ def test_staff_sign_in_on_the_web_and_see_terminals_and_abnormal_records(platfor
         assert "在线" in home.text, "the demo city's simulated terminals show as online"
         alarms = browser.get("/alarms")
         assert alarms.status_code == 200 and "异常记录" in alarms.text
-        assert browser.get("/partials/alarms").text.startswith('<table id="alarms"')
+        fragment = browser.get("/alarms", headers={"HX-Request": "true"})
+        assert fragment.text.startswith('<table id="alarms"'), "htmx polling gets the table alone"
         browser.post("/logout")
         assert browser.get("/").url.path == "/login"

@@ -3,6 +3,7 @@ with the signed-in user's own token (so the gateway and the services enforce tha
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -51,6 +52,25 @@ async def _get(settings: Settings, request: Request, path: str) -> Any:
     return reply.json()
 
 
+# page path → (API path through the gateway, template variable, page template, fragment template).
+# The page polls itself with htmx; an htmx request gets the fragment alone (the table), a browser the whole page.
+LIVE_LISTS: dict[str, tuple[str, str, str, str]] = {
+    "/": ("/api/ingest/devices", "devices", "home.html", "_devices.html"),
+    "/alarms": ("/api/workflow/alarms?order=newest&limit=200", "alarms", "alarms.html", "_alarms.html"),
+}
+
+
+def _list_view(
+    settings: Settings, api_path: str, key: str, page: str, fragment: str
+) -> Callable[[Request], Awaitable[Response]]:
+    async def view(request: Request) -> Response:
+        rows = await _get(settings, request, api_path)
+        template = fragment if request.headers.get("hx-request") else page
+        return TEMPLATES.TemplateResponse(request, template, {key: rows})
+
+    return view
+
+
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="fbjd web", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
@@ -62,26 +82,8 @@ def create_app(settings: Settings) -> FastAPI:
             return Response(status_code=204, headers={"HX-Redirect": "/login"})
         return RedirectResponse("/login", status_code=303)
 
-    @app.get("/", response_class=HTMLResponse)
-    async def home(request: Request) -> Response:
-        devices = await _get(settings, request, "/api/ingest/devices")
-        return TEMPLATES.TemplateResponse(request, "home.html", {"devices": devices})
-
-    @app.get("/partials/devices", response_class=HTMLResponse)
-    async def devices_partial(request: Request) -> Response:
-        devices = await _get(settings, request, "/api/ingest/devices")
-        return TEMPLATES.TemplateResponse(request, "_devices.html", {"devices": devices})
-
-    @app.get("/alarms", response_class=HTMLResponse)
-    async def alarms(request: Request) -> Response:
-        """Abnormal records as workflow carries them (治理设施异常 etc.), newest first, with their stage."""
-        rows = await _get(settings, request, "/api/workflow/alarms?order=newest&limit=200")
-        return TEMPLATES.TemplateResponse(request, "alarms.html", {"alarms": rows})
-
-    @app.get("/partials/alarms", response_class=HTMLResponse)
-    async def alarms_partial(request: Request) -> Response:
-        rows = await _get(settings, request, "/api/workflow/alarms?order=newest&limit=200")
-        return TEMPLATES.TemplateResponse(request, "_alarms.html", {"alarms": rows})
+    for path, (api_path, key, page, fragment) in LIVE_LISTS.items():
+        app.add_api_route(path, _list_view(settings, api_path, key, page, fragment), response_class=HTMLResponse)
 
     @app.get("/login", response_class=HTMLResponse)
     async def login_page(request: Request) -> Response:
