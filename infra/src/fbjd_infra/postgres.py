@@ -63,6 +63,15 @@ def free_port() -> int:
         return port
 
 
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def _server_user() -> pwd.struct_passwd | None:
     """The user the server runs as: None for ourselves, `postgres` or `nobody` when we are root."""
     if os.geteuid() != 0:
@@ -116,7 +125,8 @@ class EmbeddedPostgres:
         if running_port is not None:
             self.port = running_port
         else:
-            self.port = self.port or free_port()
+            if self.port is None or not _port_free(self.port):
+                self.port = free_port()  # the preferred port is taken (another cluster): any free one will do
             options = f"-p {self.port} -k {pgdata} -c listen_addresses=127.0.0.1 -c max_connections=300"
             self._run(
                 user,
