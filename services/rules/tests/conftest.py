@@ -240,6 +240,10 @@ class Plant:
         await self.point("fan", "bag", "1#隧道窑布袋除尘器-引风机", threshold_kw=5.0, **fan)
         await self.link("kiln", "bag")
 
+    async def write(self, rows: list[tuple[Any, ...]]) -> None:
+        """Any readings rows (ingest.readings column order), e.g. voltage or current for rule 5."""
+        await write_readings(self.database_url, rows)
+
     async def power(
         self, key: str, start: datetime, steps: list[tuple[int, float]], *, interval: int = 1, flag: str = "N"
     ) -> tuple[datetime, datetime]:

@@ -29,6 +29,10 @@ class Settings(BaseServiceSettings):
     rule_grade_serious_minutes: int = 60
     rule_grade_grave_minutes: int = 240
     rule_offline_intervals: int = 3
+    rule_voltage_lost_v: float = 10.0  # rule 5: voltage below this after a normal one is a power-off
+    rule_stuck_hours: float = 4.0  # rule 5: exactly constant this long while others move is a stuck value
+    rule_min_transmission_rate: float = 0.90  # rule 5: daily / monthly transmission rate below this
+    rule_clock_skew_s: int = 300  # rule 5: DataTime this far ahead of its reception is clock skew
 
     background: bool = True  # evaluation worker, outbox sender and sweep; off for an API-only process
     evaluation_margin_minutes: int = 60  # re-evaluate from this long before the earliest changed reading
@@ -53,6 +57,10 @@ class Settings(BaseServiceSettings):
             grade_serious_minutes=self.rule_grade_serious_minutes,
             grade_grave_minutes=self.rule_grade_grave_minutes,
             offline_intervals=self.rule_offline_intervals,
+            voltage_lost_v=self.rule_voltage_lost_v,
+            stuck_hours=self.rule_stuck_hours,
+            min_transmission_rate=self.rule_min_transmission_rate,
+            clock_skew_s=self.rule_clock_skew_s,
         )
 
 

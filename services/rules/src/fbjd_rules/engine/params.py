@@ -26,6 +26,10 @@ class RuleParams:
     grade_grave_minutes: int = 240  # ≥ 4 h grave (严重)
     offline_intervals: int = 3  # a stretch is no longer ongoing when data stops for this many intervals
     implausible_factor: float = 3.0  # power above this × rated is implausible (and not taken as running)
+    voltage_lost_v: float = 10.0  # rule 5: a voltage below this (after a normal one) is a power-off
+    stuck_hours: float = 4.0  # rule 5: a value exactly constant this long while others move is stuck
+    min_transmission_rate: float = 0.90  # rule 5: a point's daily/monthly transmission rate below this
+    clock_skew_s: int = 300  # rule 5: a DataTime this far ahead of its reception is clock skew
 
 
 DEFAULT_PARAMS = RuleParams()

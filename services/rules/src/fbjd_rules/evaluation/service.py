@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fbjd_rules.abnormals import repository as abnormals
 from fbjd_rules.abnormals import service as records
+from fbjd_rules.engine.device import device_findings
 from fbjd_rules.engine.evaluate import EvaluationInput, EvaluationResult, evaluate
 from fbjd_rules.engine.model import ControlAction, TopologyVersion
 from fbjd_rules.engine.params import RuleParams
@@ -24,7 +25,7 @@ from fbjd_rules.engine.records import AbnormalType
 from fbjd_rules.evaluation.registry_client import RegistryClient
 from fbjd_rules.findings import service as findings
 from fbjd_rules.readings import repository as readings
-from fbjd_rules.readings.loader import group_rows, series_for_points
+from fbjd_rules.readings.loader import device_samples, group_rows, series_for_points
 
 __all__ = ["Evaluator", "Outcome", "floor_minute"]
 
@@ -79,6 +80,19 @@ class Evaluator:
         data = EvaluationInput(ps_id, since, now, now, versions, series, controls, self.params)
         return evaluate(data), len(rows)
 
+    async def _device_findings(
+        self, session: AsyncSession, ps_id: str, county: str | None, since: datetime, now: datetime
+    ) -> int:
+        """Rule 5 power-off, stuck values and clock skew over the window (read back far enough that a stuck
+        stretch or an outage touching the window is seen from its start): operations findings, no outbox."""
+        load_from = since - timedelta(hours=self.params.stuck_hours) - HOLD
+        end = now + timedelta(minutes=1)
+        rows = await readings.device_rows(session, ps_id=ps_id, start=load_from, end=end)
+        found = device_findings(
+            device_samples(rows), start=int(since.timestamp()), end=int(end.timestamp()), params=self.params
+        )
+        return await findings.record_device_findings(session, ps_id=ps_id, county=county, found=found, now=now)
+
     async def run(self, session: AsyncSession, *, ps_id: str, dirty_from: datetime, now: datetime) -> Outcome:
         since = await self._window_start(session, ps_id, dirty_from)
         widening = list(WIDENING)
@@ -96,6 +110,7 @@ class Evaluator:
             session, ps_id=ps_id, since=since, found=result.abnormals, types=ALL_TYPES, now=now
         )
         await findings.record_anomalies(session, ps_id=ps_id, county=county, anomalies=result.anomalies, now=now)
+        await self._device_findings(session, ps_id, county, since, now)
         outcome = Outcome(since, county, merged.created, merged.updated, merged.withdrawn, count)
         log.info(
             "evaluated",

@@ -6,6 +6,8 @@
 - data stored without a notification reaching us (ingest crashed before sending it): found by `received_at`
   in `ingest.readings_v1` and evaluated like a notification (the notification is the fast path, the readings
   are the truth);
+- after each China-Standard-Time day, every point's transmission rate of that day (and of the month, after its
+  last day): below 90 % is a maintenance finding;
 - nightly, threshold learning over the last weeks for every known enterprise (proposals only).
 Each job runs in its own transactions and logs instead of raising, so one failure never stops the schedule.
 """
@@ -15,13 +17,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from fbjd_core.time import now
+from fbjd_core.time import from_cst, now, to_cst
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fbjd_rules.abnormals import repository as abnormals
+from fbjd_rules.engine.device import transmission_findings
 from fbjd_rules.engine.params import RuleParams
 from fbjd_rules.errors import RulesError
 from fbjd_rules.evaluation import repository
@@ -29,6 +32,7 @@ from fbjd_rules.evaluation.registry_client import RegistryClient
 from fbjd_rules.evaluation.topology import parse_time
 from fbjd_rules.findings import service as findings
 from fbjd_rules.readings import repository as readings
+from fbjd_rules.readings.loader import transmission_samples
 from fbjd_rules.thresholds import service as thresholds
 
 __all__ = ["Sweep"]
@@ -124,6 +128,38 @@ class Sweep:
             self._wake()
         return marked
 
+    async def _rates(self, session: AsyncSession, ps_id: str, start: datetime, end: datetime, period: str) -> int:
+        rows = await readings.transmission_times(session, ps_id=ps_id, start=start, end=end)
+        found = transmission_findings(
+            transmission_samples(rows),
+            start=int(start.timestamp()),
+            end=int(end.timestamp()),
+            period=period,
+            params=self.params,
+        )
+        state = await repository.get(session, ps_id)
+        county = None if state is None else state.county
+        return await findings.record_device_findings(session, ps_id=ps_id, county=county, found=found, now=now())
+
+    async def transmission_rates(self, day: date | None = None) -> int:
+        """Transmission rate of every point over CST `day` (default yesterday), and over its month when `day`
+        is the month's last day; findings where below the minimum. Returns findings touched."""
+        moment = now()
+        day = day or to_cst(moment).date() - timedelta(days=1)
+        day_start = from_cst(datetime(day.year, day.month, day.day))
+        windows = [(day_start, day_start + timedelta(days=1), day.isoformat())]
+        if (day + timedelta(days=1)).day == 1:
+            first = from_cst(datetime(day.year, day.month, 1))
+            windows.append((first, day_start + timedelta(days=1), f"{day:%Y-%m}"))
+        touched = 0
+        async with self.sessionmaker() as session:
+            ps_ids = await repository.all_enterprises(session)
+        for ps_id in ps_ids:
+            async with self.sessionmaker() as session, session.begin():
+                for start, end, period in windows:
+                    touched += await self._rates(session, ps_id, start, end, period)
+        return touched
+
     async def learn_thresholds(self) -> int:
         moment, learned = now(), 0
         async with self.sessionmaker() as session:
@@ -155,6 +191,9 @@ class Sweep:
         scheduler.add_job(
             self.catch_up, "interval", seconds=max(interval_s, 300.0), id="catch_up", max_instances=1, coalesce=True
         )
+        scheduler.add_job(
+            self.transmission_rates, "cron", hour=16, minute=20, id="transmission_rates", max_instances=1, coalesce=True
+        )  # 00:20 China Standard Time, for the day that ended
         scheduler.add_job(
             self.learn_thresholds, "cron", hour=19, minute=30, id="learn_thresholds", max_instances=1, coalesce=True
         )  # 03:30 China Standard Time

@@ -22,7 +22,10 @@ class Finding(Base):
     ps_id: Mapped[str] = mapped_column(Text)
     county: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)
-    subject: Mapped[str] = mapped_column(Text)  # MN or point id
+    subject: Mapped[str] = mapped_column(Text)  # MN or point id (point id + code for a stuck value)
+    severity: Mapped[str] = mapped_column(Text, default="general")  # general | serious | grave
+    mn: Mapped[str | None] = mapped_column(Text, default=None)
+    point_id: Mapped[str | None] = mapped_column(Text, default=None)
     start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(Text)

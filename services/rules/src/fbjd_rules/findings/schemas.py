@@ -19,6 +19,9 @@ class FindingOut(BaseModel):
     county: str | None
     kind: str
     subject: str
+    severity: str
+    mn: str | None
+    point_id: str | None
     start_at: datetime
     end_at: datetime | None
     status: str

@@ -16,12 +16,23 @@ from fbjd_core.auth import Principal, Role
 from fbjd_core.time import to_cst
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fbjd_rules.engine.device import DeviceFinding
+from fbjd_rules.engine.params import grade_for
 from fbjd_rules.engine.series import DataAnomaly
 from fbjd_rules.findings import repository
 from fbjd_rules.findings.models import Finding
 
-__all__ = ["FINDING_NAMESPACE", "KIND_MESSAGES", "list_visible", "offline_started", "online_again", "record_anomalies"]
+__all__ = [
+    "FINDING_NAMESPACE",
+    "KIND_MESSAGES",
+    "list_visible",
+    "offline_started",
+    "online_again",
+    "record_anomalies",
+    "record_device_findings",
+]
 
+GRADES = ("general", "serious", "grave")
 FINDING_NAMESPACE = uuid.UUID("9d2b7c4e-1a6f-5e3b-8c0d-4f7a2e9b1c63")
 MAX_TIMES = 500
 
@@ -31,6 +42,10 @@ KIND_MESSAGES = {
     "energy_backwards": "电量示值倒走（既非表码翻转也非清零）",
     "energy_reset": "电量示值清零（电表更换或复位）",
     "terminal_offline": "数采仪离线：超过3个数据间隔未收到数据",
+    "power_off": "被监控设备断电：电压失压，来电后结束",
+    "value_stuck": "测点数值长时间固定不变（同一数采仪其他数据正常变化），疑似数据卡死",
+    "transmission_low": "测点数据传输率低于90%，需运维检修",
+    "clock_skew": "数采仪时钟偏差：数据时间超前接收时间，疑似时钟不准",
 }
 
 
@@ -63,6 +78,7 @@ async def record_anomalies(
                     county=county,
                     kind=kind,
                     subject=point_id,
+                    point_id=point_id,
                     start_at=first,
                     end_at=last,
                     status="open",
@@ -100,6 +116,7 @@ async def offline_started(
             county=county,
             kind="terminal_offline",
             subject=mn,
+            mn=mn,
             start_at=since,
             end_at=None,
             status="open",
@@ -119,6 +136,109 @@ async def online_again(session: AsyncSession, *, mn: str, at: datetime, now: dat
         row.status, row.end_at, row.updated_at = "resolved", max(at, row.start_at), now
     await session.flush()
     return len(rows)
+
+
+def _at(epoch: int | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+
+
+def _message(finding: DeviceFinding) -> str:
+    detail = finding.detail
+    if finding.kind == "transmission_low":
+        return f"测点{detail['period']}数据传输率{detail['rate']:.1%}，低于90%，需运维检修"
+    if finding.kind == "value_stuck":
+        hours = ((finding.end or finding.start) - finding.start) / 3600
+        head = f"测点{detail['quantity']}数值{detail['value']:g}已连续约{hours:.1f}小时不变"
+        return head + "，同一数采仪其他数据正常变化，疑似数据卡死"
+    return KIND_MESSAGES[finding.kind]
+
+
+def _identity(ps_id: str, finding: DeviceFinding) -> uuid.UUID:
+    point, detail = finding.point_id or "", finding.detail
+    if finding.kind == "transmission_low":
+        return _id(finding.kind, ps_id, point, str(detail["period"]))
+    if finding.kind == "clock_skew":
+        day = to_cst(datetime.fromtimestamp(finding.start, UTC)).date().isoformat()
+        return _id(finding.kind, ps_id, point, day)
+    return _id(finding.kind, ps_id, point, str(detail.get("code", "")), str(finding.start))
+
+
+async def _known_open(session: AsyncSession, finding: DeviceFinding) -> Finding | None:
+    """The open finding a truncated stretch continues: same kind, point and code, begun no later."""
+    for row in await repository.open_for_subject(session, subject=finding.point_id or "", kind=finding.kind):
+        if row.detail.get("code") == finding.detail.get("code") and row.start_at <= datetime.fromtimestamp(
+            finding.start, UTC
+        ):
+            return row
+    return None
+
+
+async def record_device_findings(
+    session: AsyncSession, *, ps_id: str, county: str | None, found: Sequence[DeviceFinding], now: datetime
+) -> int:
+    """Create or update rule-5 device findings (power-off, stuck value, clock skew, low transmission rate).
+
+    Identity is deterministic, so re-evaluation updates instead of adding. A stretch seen only from its middle
+    (truncated: it began before the data read) only extends an open finding of the same point; it opens none.
+    Returns findings touched. Never goes to the workflow outbox: these are operations alarms.
+    """
+    touched = 0
+    for finding in found:
+        detail: dict[str, Any] = dict(finding.detail)
+        ongoing = bool(detail.get("ongoing")) or (finding.kind == "power_off" and finding.end is None)
+        status = "open" if ongoing or finding.kind in ("clock_skew", "transmission_low") else "resolved"
+        row = await repository.get(session, _identity(ps_id, finding))
+        if row is None and detail.get("truncated"):
+            row = await _known_open(session, finding)
+            if row is None:
+                continue
+        if finding.kind == "clock_skew" and row is not None:
+            times = sorted({int(t) for t in row.detail.get("times", [])} | set(detail["times"]))[-MAX_TIMES:]
+            detail = {**detail, "times": times}
+            finding = DeviceFinding(finding.kind, finding.severity, finding.point_id, times[0], times[-1], detail)
+        start, end = _at(finding.start), _at(finding.end)
+        assert start is not None
+        if row is None:
+            await repository.add(
+                session,
+                Finding(
+                    id=_identity(ps_id, finding),
+                    ps_id=ps_id,
+                    county=county,
+                    kind=finding.kind,
+                    subject=finding.point_id or str(detail.get("mn", "")),
+                    severity=finding.severity,
+                    mn=detail.get("mn"),
+                    point_id=finding.point_id,
+                    start_at=start,
+                    end_at=end,
+                    status=status,
+                    message=_message(finding),
+                    detail=detail,
+                    created_at=now,
+                    updated_at=now,
+                ),
+            )
+        else:
+            if detail.get("truncated"):  # the known finding's start stands; grade by its whole duration
+                detail = {**detail, "truncated": False, "seen_from": finding.start}
+                last = finding.end if finding.end is not None else int(detail.get("last_seen", finding.start))
+                minutes = max(0, (last - int(row.start_at.timestamp())) // 60)
+                finding = DeviceFinding(
+                    finding.kind,
+                    max(finding.severity, grade_for(minutes), key=GRADES.index),
+                    finding.point_id,
+                    finding.start,
+                    finding.end,
+                    detail,
+                )
+            if (row.end_at, row.status, row.detail, row.severity) == (end, status, detail, finding.severity):
+                continue
+            row.end_at, row.status, row.severity, row.detail = end, status, finding.severity, detail
+            row.message, row.updated_at = _message(finding), now
+        touched += 1
+    await session.flush()
+    return touched
 
 
 async def record_threshold_findings(
@@ -144,6 +264,7 @@ async def record_threshold_findings(
                     county=county,
                     kind=code,
                     subject=point_id,
+                    point_id=point_id,
                     start_at=data_from,
                     end_at=data_to,
                     status="open",

@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from fbjd_rules.engine.device import DeviceSamples
 from fbjd_rules.engine.series import FloatArray, IntArray, PointSeries, build_series
 
-__all__ = ["QuantityArrays", "group_rows", "series_for_points"]
+__all__ = ["QuantityArrays", "device_samples", "group_rows", "series_for_points", "transmission_samples"]
 
 POWER, ENERGY = "active_power_kw", "energy_kwh"
 MINUTE, REALTIME = "2051", "2011"
@@ -101,4 +102,38 @@ def series_for_points(
             rated_kw=(rated_kw or {}).get(point_id),
             implausible_factor=implausible_factor,
         )
+    return result
+
+
+def device_samples(rows: Iterable[Any]) -> list[DeviceSamples]:
+    """Rows (point_id, mn, quantity, code, cn, data_time, value, flag, received_at), ordered by point, code, CN
+    and time → one `DeviceSamples` per point, code and CN (flagged values NaN, kept for the times)."""
+    columns: dict[tuple[str, str, str, str, str], list[list[Any]]] = defaultdict(lambda: [[], [], []])
+    for point_id, mn, quantity, code, cn, data_time, value, flag, received_at in rows:
+        times, values, received = columns[(point_id, mn, quantity, code, cn)]
+        times.append(int(data_time.timestamp()))
+        ok = (flag is None or flag == "N") and value is not None
+        values.append(float(value) if ok else np.nan)
+        received.append(int(received_at.timestamp()))
+    return [
+        DeviceSamples(
+            point_id,
+            mn,
+            quantity,
+            code,
+            cn,
+            np.asarray(times, dtype=np.int64),
+            np.asarray(values, dtype=np.float64),
+            np.asarray(received, dtype=np.int64),
+        )
+        for (point_id, mn, quantity, code, cn), (times, values, received) in columns.items()
+    ]
+
+
+def transmission_samples(rows: Iterable[Any]) -> list[DeviceSamples]:
+    """Rows (point_id, mn, cn, [epoch seconds]) → samples with times only, for the transmission rate."""
+    result = []
+    for point_id, mn, cn, times in rows:
+        t = np.sort(np.asarray(times, dtype=np.int64))
+        result.append(DeviceSamples(point_id, mn, "", "", cn, t, np.full(t.shape[0], np.nan), t))
     return result

@@ -14,13 +14,16 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = [
+    "DEVICE_QUANTITIES",
     "READING_CNS",
     "RULE_QUANTITIES",
     "enterprises_with_data",
     "for_enterprise",
     "grouped_arrays",
+    "device_rows",
     "received_since",
     "terminals_by_enterprise",
+    "transmission_times",
 ]
 
 RULE_QUANTITIES = ("active_power_kw", "energy_kwh")
@@ -34,6 +37,30 @@ _FOR_ENTERPRISE = text(
       AND point_id IS NOT NULL AND quantity = ANY(:quantities) AND cn = ANY(:cns)
       AND (CAST(:points AS text[]) IS NULL OR point_id = ANY(CAST(:points AS text[])))
     ORDER BY point_id, data_time
+    """
+)
+
+# Rule 5 (device and data) also reads voltage and current, every factor code apart (phases), and received_at.
+DEVICE_QUANTITIES = ("active_power_kw", "energy_kwh", "voltage_v", "current_a")
+
+_DEVICE = text(
+    """
+    SELECT point_id, mn, quantity, code, cn, data_time, coalesce(avg, rtd, max) AS value, flag, received_at
+    FROM ingest.readings_v1
+    WHERE ps_id = :ps_id AND data_time >= :start AND data_time < :end
+      AND point_id IS NOT NULL AND quantity = ANY(:quantities) AND cn = ANY(:cns)
+    ORDER BY point_id, code, cn, data_time
+    """
+)
+
+# Distinct data times of each point's rule data, one array per point and CN (a month is 43 200 per point).
+_TRANSMISSION = text(
+    """
+    SELECT point_id, mn, cn, array_agg(DISTINCT CAST(extract(epoch FROM data_time) AS bigint)) AS times
+    FROM ingest.readings_v1
+    WHERE ps_id = :ps_id AND data_time >= :start AND data_time < :end
+      AND point_id IS NOT NULL AND quantity = ANY(:quantities) AND cn = ANY(:cns)
+    GROUP BY point_id, mn, cn
     """
 )
 
@@ -135,3 +162,21 @@ async def terminals_by_enterprise(
     for row in await connection.fetch(_TERMINALS, start, end, None if ps_ids is None else list(ps_ids)):
         terminals.setdefault(row["ps_id"], []).append(row["mn"])
     return {ps_id: sorted(mns) for ps_id, mns in sorted(terminals.items())}
+
+
+async def device_rows(session: AsyncSession, *, ps_id: str, start: datetime, end: datetime) -> Sequence[Any]:
+    """Rows (point_id, mn, quantity, code, cn, data_time, value, flag, received_at) for rule 5, in [start, end)."""
+    result = await session.execute(
+        _DEVICE,
+        {"ps_id": ps_id, "start": start, "end": end, "quantities": list(DEVICE_QUANTITIES), "cns": list(READING_CNS)},
+    )
+    return result.all()
+
+
+async def transmission_times(session: AsyncSession, *, ps_id: str, start: datetime, end: datetime) -> Sequence[Any]:
+    """Rows (point_id, mn, cn, [epoch seconds]) of the distinct data times of each point's rule data."""
+    result = await session.execute(
+        _TRANSMISSION,
+        {"ps_id": ps_id, "start": start, "end": end, "quantities": list(RULE_QUANTITIES), "cns": list(READING_CNS)},
+    )
+    return result.all()
