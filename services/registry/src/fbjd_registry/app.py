@@ -14,12 +14,14 @@ from fbjd_registry.demo import router as demo_router
 from fbjd_registry.devices.routes import router as devices_router
 from fbjd_registry.enterprises.routes import router as enterprises_router
 from fbjd_registry.facilities.routes import router as facilities_router
+from fbjd_registry.labels.routes import router as labels_router
 from fbjd_registry.links.routes import router as links_router
 from fbjd_registry.points.routes import router as points_router
 from fbjd_registry.pointtable.routes import router as pointtable_router
 from fbjd_registry.regions.routes import router as regions_router
 from fbjd_registry.topology.routes import router as topology_router
 from fbjd_registry.validation import install_validation_handlers
+from fbjd_registry.vendors.routes import router as vendors_router
 
 __all__ = ["create_app", "main"]
 
@@ -30,12 +32,14 @@ ROUTERS = (
     points_router,
     links_router,
     topology_router,
+    labels_router,
     audit_router,
     control_router,
     pointtable_router,
     devices_router,
     demo_router,
     acceptance_router,
+    vendors_router,
 )
 
 

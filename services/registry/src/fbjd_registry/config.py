@@ -29,6 +29,8 @@ class Settings(BaseServiceSettings):
     city_name: str = "沧州市"
     # Cangzhou spans about 115°42'–117°50' E and 37°29'–38°57' N; a little margin either side.
     city_bbox: BoundingBox = BoundingBox(min_lon=115.6, min_lat=37.4, max_lon=117.9, max_lat=39.0)
+    # Where people open the platform (FBJD_PUBLIC_URL): the QR codes of on-site labels point there.
+    public_url: str = "http://127.0.0.1:8000"
 
 
 def settings_dependency(request: Request) -> Settings:

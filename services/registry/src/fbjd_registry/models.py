@@ -12,9 +12,11 @@ from fbjd_registry.facilities.models import Facility
 from fbjd_registry.links.models import Link
 from fbjd_registry.points.models import Point
 from fbjd_registry.regions.models import City, County
+from fbjd_registry.vendors.models import BlacklistEntry, Vendor, VendorAssignment
 
 __all__ = [
     "AuditResult",
+    "BlacklistEntry",
     "Base",
     "Change",
     "City",
@@ -28,4 +30,6 @@ __all__ = [
     "Point",
     "SpotCheck",
     "SpotCheckItem",
+    "Vendor",
+    "VendorAssignment",
 ]

@@ -68,6 +68,10 @@ FIELD_LABELS: dict[str, str] = {
     "stage": "阶段",
     "on": "日期",
     "code": "代码",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话",
+    "vendor_id": "技术单位",
+    "reason": "原因",
 }
 
 _TEMPLATES: dict[str, str] = {

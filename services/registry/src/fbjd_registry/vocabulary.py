@@ -19,6 +19,8 @@ __all__ = [
     "POINT_ROLE_LABELS",
     "PointRole",
     "ThresholdSource",
+    "VENDOR_KIND_LABELS",
+    "VendorKind",
 ]
 
 
@@ -115,3 +117,13 @@ class ControlAction(StrEnum):
     STOP = "stop"  # 停产
     LIMIT = "limit"  # 限产 (to a share of normal consumption)
     OFF_PEAK = "off_peak"  # 错峰 (forbidden time windows)
+
+
+class VendorKind(StrEnum):
+    """技术单位的类型: who built the installation, or who operates it."""
+
+    BUILDER = "builder"  # 建设厂商
+    OPERATOR = "operator"  # 第三方运营商（运维单位）
+
+
+VENDOR_KIND_LABELS: dict[VendorKind, str] = {VendorKind.BUILDER: "建设厂商", VendorKind.OPERATOR: "第三方运营商"}
