@@ -112,7 +112,7 @@ async def register_payloads(
                 raise RegistrationError(
                     f"device {payload.get('mn')} refused: HTTP {response.status_code} {response.text[:300]}"
                 )
-        log.info("devices registered", extra={"created": created, "existing": len(payloads) - created})
+        log.info("devices registered", extra={"registered": created, "existing": len(payloads) - created})
         return created
 
 

@@ -100,7 +100,7 @@ async def _receive(state: ProvinceState, endpoint: str, request: Request) -> Res
 def _answer(state: ProvinceState, endpoint: str, items: int, success: bool, msg: str) -> JSONResponse:
     state.log(endpoint, items, success, msg)
     if not success:
-        log.info("province refused", extra={"endpoint": endpoint, "msg": msg})
+        log.info("province refused", extra={"endpoint": endpoint, "reply_msg": msg})
     return JSONResponse({"success": success, "msg": msg})
 
 

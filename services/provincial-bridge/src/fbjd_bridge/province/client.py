@@ -42,5 +42,5 @@ class ProvinceClient:
         except httpx.HTTPError as exc:
             raise ProvinceUnavailable(f"省平台 {path} 不可达：{exc!r}") from exc
         msg = read_reply(reply.status_code, reply.text)
-        log.info("province accepted", extra={"endpoint": endpoint.value, "items": len(items), "msg": msg})
+        log.info("province accepted", extra={"endpoint": endpoint.value, "items": len(items), "reply_msg": msg})
         return msg
