@@ -66,3 +66,16 @@ def test_staff_sign_in_on_the_web_and_see_terminals_and_abnormal_records(platfor
         assert fragment.text.startswith('<table id="alarms"'), "htmx polling gets the table alone"
         browser.post("/logout")
         assert browser.get("/").url.path == "/login"
+
+
+def test_a_labels_qr_code_opens_the_points_page_with_the_registrys_data(platform: Platform) -> None:
+    headers = {"Authorization": f"Bearer {platform.admin_token()}"}
+    devices = httpx.get(f"{platform.base_url}/api/registry/devices", headers=headers).json()
+    point = devices[0]["points"][0]
+    with httpx.Client(base_url=platform.base_url, follow_redirects=True) as browser:
+        browser.post("/login", data={"username": "admin", "password": platform.admin_password})
+        page = browser.get(f"/points/{point['point_id']}")
+        assert page.status_code == 200
+        assert point["name"] in page.text and devices[0]["mn"] in page.text and point["factor_code"] in page.text
+        missing = browser.get("/points/00000000-0000-0000-0000-000000000000")
+        assert missing.status_code == 404 and "未找到" in missing.text

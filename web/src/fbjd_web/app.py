@@ -3,6 +3,7 @@ with the signed-in user's own token (so the gateway and the services enforce tha
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +41,10 @@ class SignedOut(Exception):
     """The gateway refused the user's token (expired or missing): back to the login page."""
 
 
+class NotVisible(Exception):
+    """The API answered 404: it does not exist, or not for this user (scopes answer like a missing thing)."""
+
+
 async def _get(settings: Settings, request: Request, path: str) -> Any:
     token = request.cookies.get(COOKIE)
     if not token:
@@ -48,6 +53,8 @@ async def _get(settings: Settings, request: Request, path: str) -> Any:
         reply = await client.get(path)
     if reply.status_code == 401:
         raise SignedOut
+    if reply.status_code == 404:
+        raise NotVisible
     reply.raise_for_status()
     return reply.json()
 
@@ -76,6 +83,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
+    @app.exception_handler(NotVisible)
+    async def not_visible(request: Request, _exc: NotVisible) -> Response:
+        return TEMPLATES.TemplateResponse(request, "not_found.html", {}, status_code=404)
+
     @app.exception_handler(SignedOut)
     async def signed_out(request: Request, _exc: SignedOut) -> Response:
         if request.headers.get("hx-request"):
@@ -84,6 +95,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     for path, (api_path, key, page, fragment) in LIVE_LISTS.items():
         app.add_api_route(path, _list_view(settings, api_path, key, page, fragment), response_class=HTMLResponse)
+
+    @app.get("/points/{point_id}", response_class=HTMLResponse)
+    async def point(request: Request, point_id: uuid.UUID) -> Response:
+        """The page an on-site label's QR code opens: the point as the registry has it (same data as the label)."""
+        found = await _get(settings, request, f"/api/registry/points/{point_id}")
+        return TEMPLATES.TemplateResponse(request, "point.html", {"point": found})
 
     @app.get("/login", response_class=HTMLResponse)
     async def login_page(request: Request) -> Response:
