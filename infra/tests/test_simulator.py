@@ -172,7 +172,8 @@ async def test_energy_registers_never_go_back_and_integrate_the_power(center: Ce
     spec = continuous(build_fleet(1, seed=11)[0])
     async with running(terminal(spec, center)):
         await until(lambda: len(merged(center.data())) >= 40)
-    minutes = [m for _t, m in sorted(merged(center.data()).items())]
+    # The last minute may be cut between its split parts when the terminal stops: judge the complete ones.
+    minutes = [m for _t, m in sorted(merged(center.data()).items())][:-1]
     for meter in spec.plant.meters:
         code = meter_codes(spec.profile, meter)[Quantity.ENERGY_KWH]
         power = meter_codes(spec.profile, meter)[Quantity.ACTIVE_POWER_KW]
