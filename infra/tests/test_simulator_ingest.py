@@ -13,6 +13,7 @@ import asyncpg
 import httpx
 import pytest
 from fbjd_core.auth import Role
+from fbjd_core.settings import asyncpg_dsn
 from fbjd_infra.simulators.clock import SimClock
 from fbjd_infra.simulators.dtu import Simulation
 from fbjd_infra.simulators.fleet import build_fleet
@@ -29,7 +30,7 @@ SPEED = 120.0  # two simulated minutes per real second
 
 
 async def _sql(url: str, query: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         rows: list[asyncpg.Record] = await conn.fetch(query, *args)
         return rows

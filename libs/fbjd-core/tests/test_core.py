@@ -9,7 +9,7 @@ from fbjd_core.auth import Principal, Role, decode_token, issue_token
 from fbjd_core.errors import Unauthorized
 from fbjd_core.ids import is_epc_mn, new_id
 from fbjd_core.logging import scrub
-from fbjd_core.settings import async_dsn
+from fbjd_core.settings import async_dsn, asyncpg_dsn
 from fbjd_core.time import CST, fixed_clock, from_cst, now, to_cst
 
 
@@ -85,3 +85,8 @@ def test_a_standard_mn_is_24_upper_hex() -> None:
 def test_passwords_and_tokens_are_scrubbed_from_logs() -> None:
     line = "QN=1;ST=44;CN=2051;PW=123456;MN=X;CP=&&NewPW=654321&& Authorization: Bearer abc.def.ghi"
     assert scrub(line) == "QN=1;ST=44;CN=2051;PW=***;MN=X;CP=&&NewPW=***&& Authorization: Bearer ***"
+
+
+@pytest.mark.parametrize("url", ["postgres://u@h:5432/db", "postgresql+asyncpg://u@h:5432/db"])
+def test_any_postgres_url_becomes_a_plain_one_for_asyncpg(url: str) -> None:
+    assert asyncpg_dsn(url) == "postgresql://u@h:5432/db"

@@ -18,10 +18,10 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from fbjd_core.auth import Role
+from fbjd_core.settings import asyncpg_dsn
 from fbjd_core.time import now, to_cst
 from fbjd_ingest.app import create_app
 from fbjd_ingest.config import Settings
-from fbjd_ingest.runtime import asyncpg_dsn
 from fbjd_testing.plugin import serve
 from hj212 import (
     CP,

@@ -12,10 +12,11 @@ from typing import Any
 
 import asyncpg
 import uvloop
+from fbjd_core.settings import asyncpg_dsn
 from fbjd_core.time import now
 from fbjd_ingest.app import create_app
 from fbjd_ingest.config import Settings
-from fbjd_ingest.runtime import IngestRuntime, asyncpg_dsn
+from fbjd_ingest.runtime import IngestRuntime
 from fbjd_testing.plugin import serve
 
 from .conftest import IngestUnderTest, Terminal, cst, ingest_settings, minute_floor, new_mn

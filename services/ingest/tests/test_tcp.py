@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 import asyncpg
 from fbjd_core.auth import Role, decode_token
+from fbjd_core.settings import asyncpg_dsn
 from fbjd_core.time import from_cst, now
-from fbjd_ingest.runtime import asyncpg_dsn
 from hj212 import build_frame
 
 from .conftest import PW, IngestUnderTest, RulesInbox, cst, minute_floor, new_mn

@@ -24,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fbjd_core.auth import Role
 from fbjd_core.db import make_engine, make_sessionmaker
+from fbjd_core.settings import asyncpg_dsn
 from fbjd_core.time import fixed_clock, now
 from fbjd_registry.app import create_app as create_registry_app
 from fbjd_registry.changes.schemas import ChangeContext
@@ -169,7 +170,7 @@ class Plant:
 
     def __init__(self, registry: httpx.AsyncClient, database_url: str) -> None:
         self.registry = registry
-        self.database_url = database_url.replace("postgresql+asyncpg://", "postgresql://")
+        self.database_url = asyncpg_dsn(database_url)
         self.ps_id = uuid.uuid4().hex
         self.mn = uuid.uuid4().hex[:24].upper()
         self.points: dict[str, dict[str, Any]] = {}

@@ -31,6 +31,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from fbjd_core.auth import Principal, Role, issue_token
+from fbjd_core.settings import asyncpg_dsn
 
 from fbjd_infra.bench.loadgen import BenchTerminal
 from fbjd_infra.migrate import migrate_all
@@ -57,12 +58,8 @@ def _with_database(url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
-def _plain(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
 async def _admin(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(_plain(url))
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await conn.execute(sql)
     finally:
@@ -236,7 +233,7 @@ async def register_devices(
 
 async def count_rows(database_url: str, mns: Sequence[str]) -> tuple[int, int]:
     """(readings, receipts) stored for these terminals."""
-    conn = await asyncpg.connect(_plain(database_url))
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         readings = await conn.fetchval("SELECT count(*) FROM ingest.readings WHERE mn = ANY($1::text[])", list(mns))
         receipts = await conn.fetchval("SELECT count(*) FROM ingest.receipts WHERE mn = ANY($1::text[])", list(mns))
@@ -246,7 +243,7 @@ async def count_rows(database_url: str, mns: Sequence[str]) -> tuple[int, int]:
 
 
 async def server_version(database_url: str) -> str:
-    conn = await asyncpg.connect(_plain(database_url))
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         return str(await conn.fetchval("SHOW server_version"))
     finally:

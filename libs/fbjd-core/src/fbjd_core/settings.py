@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["BaseServiceSettings", "async_dsn"]
+__all__ = ["BaseServiceSettings", "async_dsn", "asyncpg_dsn"]
 
 
 def async_dsn(url: str) -> str:
@@ -16,6 +16,11 @@ def async_dsn(url: str) -> str:
     if scheme.split("+")[0] not in {"postgres", "postgresql"}:
         raise ValueError(f"only PostgreSQL is supported, got scheme {scheme!r}")
     return f"postgresql+asyncpg://{rest}"
+
+
+def asyncpg_dsn(url: str) -> str:
+    """Any PostgreSQL URL as plain asyncpg (`asyncpg.connect`, pools, COPY) takes it: `postgresql://…`."""
+    return async_dsn(url).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 class BaseServiceSettings(BaseSettings):

@@ -23,6 +23,7 @@ import asyncpg
 import pytest
 import uvicorn
 from fbjd_core.auth import Principal, Role, issue_token
+from fbjd_core.settings import asyncpg_dsn
 from fbjd_infra.migrate import migrate_all
 from fbjd_infra.postgres import EmbeddedPostgres, free_port
 
@@ -35,7 +36,7 @@ def _with_database(url: str, database: str) -> str:
 
 
 async def _admin(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await conn.execute(sql)
     finally:

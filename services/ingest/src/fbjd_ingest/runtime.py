@@ -21,7 +21,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, FastAPI, Request
 from fbjd_core.app import ExtraLifespan
-from fbjd_core.settings import async_dsn
+from fbjd_core.settings import asyncpg_dsn
 from fbjd_core.time import now
 
 from fbjd_ingest.commands.center import TerminalSupervisor
@@ -37,13 +37,9 @@ from fbjd_ingest.tcp.handler import PacketHandler
 from fbjd_ingest.tcp.server import Hj212Server
 from fbjd_ingest.tcp.stats import IngestStats
 
-__all__ = ["IngestRuntime", "RuntimeDep", "asyncpg_dsn", "runtime_lifespan"]
+__all__ = ["IngestRuntime", "RuntimeDep", "runtime_lifespan"]
 
 log = logging.getLogger(__name__)
-
-
-def asyncpg_dsn(url: str) -> str:
-    return async_dsn(url).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 @dataclass

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from fbjd_core.settings import asyncpg_dsn
 
 from fbjd_rules.abnormals import repository as abnormals
 from fbjd_rules.engine.records import AbnormalType
@@ -161,7 +162,7 @@ def write_scores(scores: dict[str, Score], out: Any = None) -> None:
 
 
 async def stored_records(dsn: str, start: datetime, end: datetime, ps_ids: set[str] | None) -> list[Interval]:
-    conn = await asyncpg.connect(dsn.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(asyncpg_dsn(dsn))
     try:
         rows = await abnormals.open_between(conn, start=start, end=end)
     finally:

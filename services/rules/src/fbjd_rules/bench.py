@@ -22,6 +22,7 @@ from typing import Any
 
 import asyncpg
 import numpy as np
+from fbjd_core.settings import asyncpg_dsn
 
 from fbjd_rules.accuracy import Interval, score, write_scores
 from fbjd_rules.engine.model import (
@@ -211,7 +212,7 @@ async def _clean(dsn: str) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    dsn = args.database_url.replace("postgresql+asyncpg://", "postgresql://")
+    dsn = asyncpg_dsn(args.database_url)
     start = datetime(2026, 9, 7, tzinfo=UTC) - CST  # a Monday, 00:00 CST
     end = start + timedelta(days=args.days)
     rng = np.random.default_rng(args.seed)

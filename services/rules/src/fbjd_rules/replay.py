@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import asyncpg
 import numpy as np
+from fbjd_core.settings import asyncpg_dsn
 
 from fbjd_rules.engine.evaluate import EvaluationInput, evaluate
 from fbjd_rules.engine.model import ControlAction, ControlSpan, TopologyVersion
@@ -153,7 +154,7 @@ def _chunks(terminals: dict[str, list[str]]) -> list[Chunk]:
 
 
 async def _connect(dsn: str) -> asyncpg.Connection:
-    conn = await asyncpg.connect(dsn.replace("postgresql+asyncpg://", "postgresql://"))
+    conn = await asyncpg.connect(asyncpg_dsn(dsn))
     await conn.execute(f"SET work_mem = '{WORK_MEM}'")  # group in memory, not in temporary files
     return conn
 
