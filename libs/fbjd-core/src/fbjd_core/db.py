@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -47,19 +47,27 @@ def schema_metadata(schema: str) -> MetaData:
     return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
 
+BeforeCommit = Callable[[AsyncSession], Awaitable[None]]
+
+
 async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; commit at the edge when the handler returns, roll back on error.
 
-    A unique key taken by a concurrent request surfaces at commit as IntegrityError: answered 409.
+    A service that must do something with every transaction just before it commits (the registry re-runs its
+    audit of the enterprises changed) sets `app.state.before_commit`. A unique key taken by a concurrent request
+    surfaces at commit as IntegrityError: answered 409.
     """
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    before_commit: BeforeCommit | None = getattr(request.app.state, "before_commit", None)
     async with sessionmaker() as session:
         try:
             yield session
+            if before_commit is not None:
+                await before_commit(session)
             await session.commit()
         except IntegrityError as exc:
             await session.rollback()
-            raise Conflict(f"conflicting change, nothing saved: {exc.orig}") from exc
+            raise Conflict(f"数据冲突，未保存 (conflicting change, nothing saved): {exc.orig}") from exc
         except BaseException:
             await session.rollback()
             raise

@@ -12,6 +12,7 @@ from fbjd_registry.config import Settings
 from fbjd_registry.control.routes import router as control_router
 from fbjd_registry.demo import router as demo_router
 from fbjd_registry.devices.routes import router as devices_router
+from fbjd_registry.edge import finish
 from fbjd_registry.enterprises.routes import router as enterprises_router
 from fbjd_registry.facilities.routes import router as facilities_router
 from fbjd_registry.labels.routes import router as labels_router
@@ -52,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
         routers=ROUTERS,
     )
     install_validation_handlers(app)
+    app.state.before_commit = finish
     return app
 
 
