@@ -101,13 +101,24 @@ def _follow_one_abnormal(platform: Platform, api: httpx.Client) -> None:
     packets = list(_minute_data(device, production, treatment, start))
     assert asyncio.run(_send(platform, device, packets)) == MINUTES, "every minute packet is acknowledged"
 
+    window_from = start.replace(tzinfo=CST).astimezone(UTC)
+    window_to = window_from + timedelta(minutes=MINUTES)
+
+    def overlaps_our_window(r: dict[str, Any]) -> bool:
+        """The demo terminal is simulated live too (its own injected violations, now): judge only our window."""
+        begins = datetime.fromisoformat(r["start"].replace("Z", "+00:00"))
+        ends = datetime.fromisoformat(r["end"].replace("Z", "+00:00"))
+        return begins < window_to and ends > window_from
+
     def record() -> list[dict[str, Any]]:
         found = api.get("/api/rules/abnormals", params={"ps_id": device["ps_id"]}).json()
         items = found["items"] if isinstance(found, dict) else found
         return [
             r
             for r in items
-            if r["production_facility_id"] == production["id"] and r["treatment_facility_id"] == treatment["id"]
+            if r["production_facility_id"] == production["id"]
+            and r["treatment_facility_id"] == treatment["id"]
+            and overlaps_our_window(r)
         ]
 
     records = _poll("the rules' records", record)
@@ -129,7 +140,13 @@ def _follow_one_abnormal(platform: Platform, api: httpx.Client) -> None:
     def at_province() -> list[dict[str, Any]] | None:
         """The province's records of this production facility, once every treatment node has arrived."""
         received = httpx.get(f"{platform.province_url}/_received").json()["records"]
-        mine = [r for r in received if r["psId"] == device["ps_id"] and r["productorEquipId"] == production["id"]]
+        mine = [
+            r
+            for r in received
+            if r["psId"] == device["ps_id"]
+            and r["productorEquipId"] == production["id"]
+            and r["exTimeStart"] == (start + timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M:%S")
+        ]
         return mine if {r["treatmentAmmeterId"] for r in mine} >= nodes else None
 
     pushed_all = _poll("the province's records", at_province)
