@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 
 from fbjd_core.db import make_engine, make_sessionmaker
 from fbjd_core.errors import install_error_handlers
+from fbjd_core.security_headers import SecurityHeadersMiddleware
 from fbjd_core.settings import BaseServiceSettings
 
 __all__ = ["ExtraLifespan", "create_service_app"]
@@ -29,8 +30,13 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     extra_lifespan: ExtraLifespan | None = None,
     use_database: bool = True,
+    hsts: bool = False,
 ) -> FastAPI:
-    """A FastAPI app serving `/api/{prefix}/...`, with `app.state.settings` and `app.state.sessionmaker`."""
+    """A FastAPI app serving `/api/{prefix}/...`, with `app.state.settings` and `app.state.sessionmaker`.
+
+    Every response carries the security headers (`fbjd_core.security_headers`); `hsts` adds
+    Strict-Transport-Security, for a service a browser reaches over TLS directly rather than via the gateway.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,6 +65,7 @@ def create_service_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=hsts)
 
     @app.get(f"/api/{prefix}/health", tags=["health"])
     async def health() -> dict[str, str]:

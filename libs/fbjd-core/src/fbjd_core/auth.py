@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -23,6 +23,7 @@ __all__ = [
     "Principal",
     "PrincipalDep",
     "Role",
+    "RoleCheck",
     "bearer_token",
     "decode_token",
     "issue_token",
@@ -91,6 +92,15 @@ def decode_token(token: str, *, secret: str) -> Principal:
     )
 
 
+def token_expiry(token: str, *, secret: str) -> datetime:
+    """When a valid token expires (the web app refreshes a session's token once half its life is gone)."""
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER)
+    except JWTError as exc:
+        raise Unauthorized(f"invalid or expired token: {exc}") from exc
+    return datetime.fromtimestamp(int(claims["exp"]), UTC)
+
+
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -110,15 +120,28 @@ async def principal_dependency(request: Request) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(principal_dependency)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that lets only the given roles through (admin always passes)."""
-    allowed = frozenset(roles) | {Role.ADMIN}
+class RoleCheck:
+    """The dependency `require_roles` returns. `roles` (admin included) is what the authorization matrix
+    test reads from each route's dependencies, so a route's rule is declared in one place only."""
 
-    async def check(principal: PrincipalDep) -> Principal:
-        if principal.role not in allowed:
+    __slots__ = ("roles",)
+
+    def __init__(self, roles: frozenset[Role]) -> None:
+        self.roles = roles
+
+    async def __call__(self, principal: PrincipalDep) -> Principal:
+        if principal.role not in self.roles:
             raise Forbidden(
-                f"role {principal.role.value!r} may not do this; allowed: {sorted(r.value for r in allowed)}"
+                f"role {principal.role.value!r} may not do this; allowed: {sorted(r.value for r in self.roles)}"
             )
         return principal
 
-    return check
+    def __repr__(self) -> str:
+        return f"RoleCheck({sorted(r.value for r in self.roles)})"
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that lets only the given roles through (admin always passes).
+
+    The returned callable carries `.roles`: the full set it lets through."""
+    return RoleCheck(frozenset(roles) | {Role.ADMIN})

@@ -34,6 +34,8 @@ class BaseServiceSettings(BaseSettings):
     log_json: bool = False
     jwt_secret: SecretStr
     jwt_ttl_minutes: int = 30
+    #: Served to browsers over TLS (a reverse proxy in front, infra/deploy/TLS.md): send HSTS, mark cookies Secure.
+    behind_tls: bool = False
 
     # Where the rooms are (deployment topology, not any one service's settings).
     registry_url: str = "http://127.0.0.1:8101"

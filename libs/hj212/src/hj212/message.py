@@ -46,6 +46,8 @@ _HEX_UPPER = "0123456789ABCDEF"
 _ST_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _A = int(FlagBit.A)  # plain ints: IntFlag arithmetic is slow in the per-packet path
 _D = int(FlagBit.D)
+MAX_WARNINGS = 50  # per message: the first ones, then a count
+_MAX_INT_DIGITS = 18  # Flag, PNUM and PNO longer than this are refused before int() is asked to read them
 
 
 # -- time fields ------------------------------------------------------------------------------------------------
@@ -257,7 +259,9 @@ def _int_field(name: str, value: str | None, maximum: int, warnings: list[str]) 
     if value is None:
         return None
     if not (value.isascii() and value.isdigit()):
-        raise BadField(f"{name} {value!r} is not a non-negative integer", field=name, value=value)
+        raise BadField(f"{name} {value[:40]!r} is not a non-negative integer", field=name, value=value[:64])
+    if len(value) > _MAX_INT_DIGITS:  # int() refuses > 4300 digits with ValueError; no count needs > 18
+        raise BadField(f"{name} has {len(value)} digits: {value[:20]}…", field=name, value=value[:64])
     number = int(value)
     if number > maximum:
         if name == "Flag":
@@ -328,8 +332,16 @@ def parse_message(segment: bytes | bytearray | str) -> Message:
         pno=pno,
         cp=cp,
         extra=tuple(extra),
-        warnings=(*notes, *warnings) if notes or warnings else (),
+        warnings=_capped(notes, warnings) if notes or warnings else (),
     )
+
+
+def _capped(notes: list[str], warnings: list[str]) -> tuple[str, ...]:
+    """At most MAX_WARNINGS warnings (a 256 KB segment of ``A;A;…`` would otherwise carry 100,000 of them)."""
+    every = (*notes, *warnings)
+    if len(every) <= MAX_WARNINGS:
+        return every
+    return (*every[: MAX_WARNINGS - 1], f"… and {len(every) - MAX_WARNINGS + 1} more warnings")
 
 
 # -- encoding ---------------------------------------------------------------------------------------------------
@@ -357,6 +369,15 @@ def _check_value(where: str, value: str) -> None:
         raise _bad(where, value, "values cannot contain ';' or ',' unless wrapped as //…//")
 
 
+def _check_header_value(where: str, value: str) -> None:
+    """Header values are split at ``;`` and ``,`` only (no ``//…//`` wrapping there), so ``//`` is harmless: a
+    terminal's ``QN=2026//01`` must still get its 9014 answer echoing that QN."""
+    if value != value.strip():
+        raise _bad(where, value, "leading/trailing whitespace would be lost")
+    if ";" in value or "," in value:
+        raise _bad(where, value, "header values cannot contain ';' or ','")
+
+
 def _encode_header(m: Message) -> list[str]:
     if not m.cn:
         raise MissingField("cannot encode a message without CN", field="CN")
@@ -367,7 +388,7 @@ def _encode_header(m: Message) -> list[str]:
     parts: list[str] = []
     for name, value in (("QN", m.qn), ("ST", m.st), ("CN", m.cn), ("PW", m.pw), ("MN", m.mn)):
         if value is not None:
-            _check_value(name, value)
+            _check_header_value(name, value)
             parts.append(f"{name}={value}")
     for name, number in (("Flag", m.flag), ("PNUM", m.pnum), ("PNO", m.pno)):
         if number is not None:
@@ -378,7 +399,7 @@ def _encode_header(m: Message) -> list[str]:
         _check_key("header", key, dash_ok=True)
         if key.upper() in _HEADER_BY_UPPER:
             raise _bad("header", key, "standard fields go in their own attribute, not in extra")
-        _check_value(key, value)
+        _check_header_value(key, value)
         parts.append(f"{key}={value}")
     return parts
 
