@@ -54,6 +54,11 @@ class Settings(BaseServiceSettings):
     history_timeout_s: float = 600.0
     device_refresh_s: float = 30.0
 
+    # -- statistics: the consumption rollup task recomputes the dirty (point, day) keys this often, a page of keys
+    # per round (a round's length is what a late-data page of full recomputes costs, ~1-1.5 ms a key) ----------
+    consumption_refresh_s: float = Field(default=5.0, gt=0)
+    consumption_batch_keys: int = Field(default=1000, ge=1)
+
     # -- the rules service learns of new data at once (its periodic sweep covers what a lost notice misses) -------
     notify_rules: bool = True
 

@@ -4,6 +4,7 @@ The tree::
 
     IngestError (400)                 anything the ingest service refuses
     ├── DeviceNotFound (404)          no such MN, or not visible to the caller (an enterprise sees only its own)
+    ├── PointNotFound (404)           no device carries this point id, or it is not the caller's to see
     ├── DeviceExists (409)            registering an MN that is already registered
     ├── InvalidDevice (422)           a device field that cannot be used (profile, factor map, interval)
     ├── DeviceNotConnected (409)      a command for a terminal that has no open connection to this process
@@ -22,6 +23,7 @@ __all__ = [
     "IngestError",
     "InvalidCommand",
     "InvalidDevice",
+    "PointNotFound",
     "StoreUnavailable",
 ]
 
@@ -32,6 +34,10 @@ class IngestError(FbjdError):
 
 class DeviceNotFound(IngestError):
     code, status = "device_not_found", 404
+
+
+class PointNotFound(IngestError):
+    code, status = "point_not_found", 404
 
 
 class DeviceExists(IngestError):

@@ -6,6 +6,7 @@ writer ─ the one batched writer
 dispatcher / supervisor ─ center commands, set-up, clock, gap filling
 server ─ the HJ 212 listener (when hj212_enabled)
 maintenance ─ every `device_refresh_s`: reload devices, keep partitions ahead, persist link-error counts
+rollups ─ every `consumption_refresh_s`: recompute the consumption of the (point, day) keys the writer dirtied
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from fbjd_core.time import now
 from fbjd_ingest.commands.center import TerminalSupervisor
 from fbjd_ingest.commands.dispatcher import CommandDispatcher
 from fbjd_ingest.config import Settings
+from fbjd_ingest.consumption.rollup import refresh_consumption
+from fbjd_ingest.db_errors import CONNECTION_ERRORS
 from fbjd_ingest.devices.directory import DeviceDirectory
 from fbjd_ingest.readings.notifier import RulesNotifier
 from fbjd_ingest.readings.partitions import PartitionManager
@@ -56,6 +59,7 @@ class IngestRuntime:
     server: Hj212Server | None = None
     notifier: RulesNotifier | None = None
     _maintenance: asyncio.Task[None] | None = None
+    _rollups: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(cls, settings: Settings) -> IngestRuntime:
@@ -111,12 +115,15 @@ class IngestRuntime:
             await pool.close()
             raise
         runtime._maintenance = asyncio.create_task(runtime._maintain(), name="ingest-maintenance")
+        runtime._rollups = asyncio.create_task(runtime._roll_up(), name="ingest-rollups")
         log.info("ingest runtime started", extra={"devices": len(directory)})
         return runtime
 
     async def stop(self) -> None:
-        if self._maintenance is not None:
-            self._maintenance.cancel()
+        for task in (self._maintenance, self._rollups):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if self.server is not None:
             await self.server.stop()
         await self.writer.stop()
@@ -140,7 +147,7 @@ class IngestRuntime:
         try:
             async with self.pool.acquire() as conn:
                 await add_link_errors(conn, counts)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        except CONNECTION_ERRORS as exc:
             self.stats.restore_link_errors(counts)
             log.error("link-error counts not persisted; kept for the next try", extra={"error": repr(exc)})
 
@@ -150,9 +157,20 @@ class IngestRuntime:
             try:
                 await self.directory.load(self.pool)
                 await self.prepare_partitions()
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            except CONNECTION_ERRORS as exc:
                 log.error("maintenance failed; retrying next round", extra={"error": repr(exc)})
             await self._flush_link_errors()
+
+    async def _roll_up(self) -> None:
+        """Consumption rollups: a round as soon as the previous one took a full page, else every refresh period."""
+        while True:
+            taken = 0
+            try:
+                taken = await refresh_consumption(self.pool, limit=self.settings.consumption_batch_keys)
+            except CONNECTION_ERRORS as exc:
+                log.error("consumption rollup failed; the keys stay dirty", extra={"error": repr(exc)})
+            if taken < self.settings.consumption_batch_keys:
+                await asyncio.sleep(self.settings.consumption_refresh_s)
 
 
 def runtime_lifespan(settings: Settings) -> ExtraLifespan:

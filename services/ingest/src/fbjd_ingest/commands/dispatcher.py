@@ -20,6 +20,7 @@ from fbjd_core.time import now, to_cst
 from hj212 import Message, Version, encode
 
 from fbjd_ingest.commands import store
+from fbjd_ingest.db_errors import CONNECTION_ERRORS
 from fbjd_ingest.tcp.stats import IngestStats
 
 __all__ = ["Channel", "CommandBuilder", "CommandDispatcher", "CommandResult", "TerminalLink"]
@@ -237,7 +238,7 @@ class CommandDispatcher:
         async def run() -> None:
             try:
                 await make()
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            except CONNECTION_ERRORS as exc:
                 log.error("command log not updated", extra={"error": repr(exc)})
 
         task = asyncio.create_task(run())

@@ -52,12 +52,67 @@ SET received = d.received + EXCLUDED.received,
     last_at = greatest(d.last_at, EXCLUDED.last_at)
 """
 
+# The readings insert also keeps two small tables current, in the same statement (so the same transaction): the
+# live state of each point (`point_latest`, newer DataTime wins) and the (point, day) keys whose consumption the
+# rollup task must recompute (`consumption_dirty`). Both are fed by the rows that were new (`RETURNING`), so a
+# resend dirties nothing; only power and energy of minute/real-time data of registry points take part.
 _READINGS = """
-INSERT INTO ingest.readings (ps_id, mn, cn, code, data_time, rtd, avg, min, max, cou, flag, quantity, point_id,
-                             extra, received_at)
-SELECT ps_id, mn, cn, code, data_time, rtd, avg, min, max, cou, flag, quantity, point_id, extra::jsonb, received_at
-FROM readings_in
-ON CONFLICT DO NOTHING
+WITH new AS (
+    INSERT INTO ingest.readings (ps_id, mn, cn, code, data_time, rtd, avg, min, max, cou, flag, quantity, point_id,
+                                 extra, received_at)
+    SELECT ps_id, mn, cn, code, data_time, rtd, avg, min, max, cou, flag, quantity, point_id, extra::jsonb,
+           received_at
+    FROM readings_in
+    ON CONFLICT DO NOTHING
+    RETURNING ps_id, mn, cn, data_time, rtd, avg, max, cou, flag, quantity, point_id, received_at
+), stat AS (
+    SELECT n.*, (n.quantity = 'active_power_kw') AS is_power
+    FROM new AS n
+    WHERE n.point_id IS NOT NULL AND n.quantity IN ('active_power_kw', 'energy_kwh') AND n.cn IN ('2051', '2011')
+      AND (n.flag IS NULL OR n.flag = 'N')
+), dirty AS (
+    INSERT INTO ingest.consumption_dirty AS c (point_id, day, ps_id, mn, since)
+    SELECT point_id, (data_time AT TIME ZONE 'Asia/Shanghai')::date, min(ps_id), min(mn), min(data_time)
+    FROM stat
+    GROUP BY point_id, (data_time AT TIME ZONE 'Asia/Shanghai')::date
+    ON CONFLICT (point_id, day) DO UPDATE SET since = EXCLUDED.since
+    WHERE EXCLUDED.since < c.since  -- live data of a key already dirty: no write at all
+), candidate AS (
+    SELECT DISTINCT ON (s.point_id)
+           s.point_id, s.ps_id, s.mn, s.cn, s.data_time, s.received_at, s.is_power,
+           CASE WHEN s.is_power THEN coalesce(s.avg, s.rtd)
+                WHEN s.cou >= 0 THEN s.cou * 3600.0
+                     / CASE s.cn WHEN '2051' THEN d.min_interval_s ELSE d.rtd_interval_s END
+           END AS kw,
+           CASE WHEN NOT s.is_power THEN coalesce(s.max, s.rtd) END AS reg
+    FROM stat AS s JOIN ingest.devices AS d ON d.mn = s.mn
+    ORDER BY s.point_id, s.data_time DESC, s.is_power DESC, s.cn = '2011' DESC
+), latest AS (
+    INSERT INTO ingest.point_latest AS l (point_id, ps_id, mn, data_time, kw, from_power, received_at,
+                                          reg_cn, reg_at, reg_kwh)
+    SELECT point_id, ps_id, mn, data_time, kw, is_power, received_at,
+           CASE WHEN reg IS NOT NULL THEN cn END, CASE WHEN reg IS NOT NULL THEN data_time END, reg
+    FROM candidate
+    ON CONFLICT (point_id) DO UPDATE SET
+        ps_id = EXCLUDED.ps_id,
+        mn = EXCLUDED.mn,
+        data_time = EXCLUDED.data_time,
+        from_power = EXCLUDED.from_power,
+        received_at = EXCLUDED.received_at,
+        -- energy without Cou: power from the register difference to the previous register of the same stream
+        kw = CASE WHEN EXCLUDED.kw IS NOT NULL OR EXCLUDED.from_power THEN EXCLUDED.kw
+                  WHEN l.reg_cn = EXCLUDED.reg_cn AND EXCLUDED.reg_at > l.reg_at
+                       AND EXCLUDED.reg_at - l.reg_at <= interval '1 hour'
+                  THEN ingest.energy_delta(l.reg_kwh, EXCLUDED.reg_kwh) * 3600.0
+                       / extract(epoch FROM EXCLUDED.reg_at - l.reg_at)
+             END,
+        reg_cn = coalesce(EXCLUDED.reg_cn, l.reg_cn),
+        reg_at = coalesce(EXCLUDED.reg_at, l.reg_at),
+        reg_kwh = coalesce(EXCLUDED.reg_kwh, l.reg_kwh)
+    WHERE EXCLUDED.data_time > l.data_time
+       OR (EXCLUDED.data_time = l.data_time AND EXCLUDED.from_power AND NOT l.from_power)
+)
+SELECT count(*) FROM new
 """
 
 _TOUCH = """
@@ -97,8 +152,8 @@ async def insert_readings(conn: asyncpg.Connection, rows: Sequence[ReadingRow]) 
         return 0
     await conn.execute(_STAGE_READINGS)
     await conn.copy_records_to_table("readings_in", records=rows, columns=list(ReadingRow._fields))
-    status: str = await conn.execute(_READINGS)
-    return int(status.rsplit(" ", 1)[-1])
+    inserted: int = await conn.fetchval(_READINGS)
+    return inserted
 
 
 async def touch_devices(conn: asyncpg.Connection, touches: Sequence[Touch]) -> None:

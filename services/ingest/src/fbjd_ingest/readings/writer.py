@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ import asyncpg
 from fbjd_core.ids import new_id
 from fbjd_core.time import now
 
+from fbjd_ingest.db_errors import CONNECTION_ERRORS
 from fbjd_ingest.quarantine.store import QuarantineRow, Reason, insert_quarantine
 from fbjd_ingest.readings.partitions import PartitionManager
 from fbjd_ingest.readings.rows import ReadingRow, ReceiptRow
@@ -43,6 +46,10 @@ log = logging.getLogger(__name__)
 
 _DATA_ERRORS = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
 _RETRY_ERRORS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+
+
+def _stop_the_process(_error: BaseException) -> None:
+    os.kill(os.getpid(), signal.SIGTERM)  # uvicorn shuts down cleanly; the terminals' backlogs stay theirs
 
 
 class JobOwner(Protocol):
@@ -82,6 +89,7 @@ class BatchWriter:
         max_backlog_rows: int,
         last_seen_resolution_s: float = 5.0,
         on_stored: Callable[[list[ReadingRow]], None] | None = None,
+        on_crash: Callable[[BaseException], None] | None = None,
     ) -> None:
         self._pool = pool
         self._partitions = partitions
@@ -100,6 +108,7 @@ class BatchWriter:
         self._held: list[Callable[[], None]] = []
         self._stopping = False
         self._on_stored = on_stored  # told of every committed batch's readings (the rules notifier)
+        self._on_crash = on_crash or _stop_the_process
 
     # -- producer side (called from the TCP protocol callbacks: synchronous, never blocks) ------------------
     def submit(self, job: Job) -> None:
@@ -137,6 +146,16 @@ class BatchWriter:
     # -- the task ---------------------------------------------------------------------------------------------
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="ingest-writer")
+        self._task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        """The writer must never end before `stop`: an ingest without it answers terminals but stores nothing
+        and acknowledges nothing, so it says so and stops the process (its supervisor starts it again)."""
+        if task.cancelled() or self._stopping:
+            return
+        error = task.exception() or RuntimeError("the writer task returned")
+        log.critical("the readings writer stopped unexpectedly", exc_info=error)
+        self._on_crash(error)
 
     async def stop(self) -> None:
         """Flush what is queued, then stop."""
@@ -199,7 +218,7 @@ class BatchWriter:
         except _RETRY_ERRORS as exc:
             log.warning("batch conflicted with another writer; retrying once", extra={"error": str(exc)})
             await self._retry_or_fail(jobs, touches)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        except CONNECTION_ERRORS as exc:
             self._fail(jobs, exc)
             await asyncio.sleep(0.2)
         else:
@@ -211,7 +230,7 @@ class BatchWriter:
     async def _retry_or_fail(self, jobs: list[Job], touches: list[Touch]) -> None:
         try:
             await self._write(jobs, touches)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        except CONNECTION_ERRORS as exc:
             self._fail(jobs, exc)
         else:
             self._complete(jobs)
@@ -255,7 +274,7 @@ class BatchWriter:
         )
         try:
             await self._write([fallback], [])
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc2:
+        except CONNECTION_ERRORS as exc2:
             self._fail(jobs, exc2)
         else:
             self._complete([fallback])

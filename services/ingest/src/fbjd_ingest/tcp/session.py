@@ -59,7 +59,8 @@ class Session(asyncio.Protocol):
         self.server.opened(self)
 
     def data_received(self, data: bytes) -> None:
-        self.last_activity = self.server.clock()
+        # Only a whole packet counts as activity: a connection trickling bytes that never make one (slow-loris)
+        # or pouring megabytes without a frame end is closed by the idle sweep like a silent one.
         self.decoder.feed(data)
         self._handle_events()
 
@@ -84,6 +85,7 @@ class Session(asyncio.Protocol):
         for event in self.decoder.events():
             try:
                 if isinstance(event, Frame):
+                    self.last_activity = self.server.clock()
                     handler.on_frame(self, event)
                 else:
                     handler.on_frame_error(self, event)

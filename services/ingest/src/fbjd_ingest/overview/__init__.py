@@ -1,0 +1,1 @@
+"""Overview figures for dashboards: devices online now, today's online rate, this month's transmission rate."""
