@@ -8,8 +8,6 @@ credit codes and MNs) and asserts only about them.
 from __future__ import annotations
 
 import logging
-import random
-import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -21,47 +19,26 @@ from fbjd_core.time import now
 from fbjd_registry.app import create_app
 from fbjd_registry.changes.schemas import ChangeContext
 from fbjd_registry.config import Settings
-from fbjd_registry.enterprises.credit_code import ALPHABET, check_character
 from fbjd_registry.regions.service import ensure_cangzhou
+from fbjd_registry.samples import XINHUA, credit_code, enterprise_form
 from fbjd_testing.plugin import serve
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-XINHUA, CANGXIAN, RENQIU = "130902", "130921", "130982"
-
-
-def credit_code(county: str = XINHUA) -> str:
-    """A fresh, valid unified social credit code (企业 91 + county + 9 random characters + check)."""
-    body = "91" + county + "".join(random.choice(ALPHABET) for _ in range(9))
-    return body + check_character(body)
+CANGXIAN, RENQIU = "130921", "130982"
 
 
 def enterprise_payload(**overrides: Any) -> dict[str, Any]:
-    county = overrides.get("county_code", XINHUA)
-    code = overrides.pop("credit_code", None) or credit_code(county)
-    payload: dict[str, Any] = {
-        "ps_id": uuid.uuid4().hex,
-        "name": f"沧州市测试陶瓷有限公司{random.randint(1000, 9999)}",
-        "address": "河北省沧州市新华区建设北街88号",
-        "county_code": county,
-        "longitude": 116.85,
-        "latitude": 38.31,
-        "credit_code": code,
-        "permit_no": code + "001P",
-        "legal_representative": "张建国",
-        "postcode": "061000",
-        "category": "一般企业",
-        "industry": "新型建材",
-        "env_contact_name": "李环保",
-        "env_contact_phone": "13803170001",
+    """A full enterprise form, planned dates and operator included (what the acceptance needs)."""
+    county = overrides.pop("county_code", XINHUA)
+    planned = {
         "operator_name": "河北环测科技有限公司",
         "operator_phone": "0317-2025555",
         "planned_install_date": "2026-03-01",
         "planned_network_date": "2026-04-01",
         "planned_acceptance_date": "2026-05-01",
     }
-    payload.update(overrides)
-    return payload
+    return enterprise_form(county, **{**planned, **overrides})
 
 
 @pytest.fixture(autouse=True)

@@ -6,12 +6,17 @@ from fastapi import FastAPI
 from fbjd_core.app import create_service_app
 from fbjd_core.logging import configure_logging
 
+from fbjd_registry.acceptance.application.routes import router as application_router
+from fbjd_registry.acceptance.report.routes import router as acceptance_report_router
+from fbjd_registry.acceptance.review.routes import router as acceptance_review_router
 from fbjd_registry.acceptance.routes import router as acceptance_router
 from fbjd_registry.audit.routes import router as audit_router
 from fbjd_registry.config import Settings
 from fbjd_registry.control.routes import router as control_router
 from fbjd_registry.demo import router as demo_router
 from fbjd_registry.devices.routes import router as devices_router
+from fbjd_registry.documents.routes import router as documents_router
+from fbjd_registry.dossier.routes import router as dossier_router
 from fbjd_registry.edge import finish
 from fbjd_registry.enterprises.routes import router as enterprises_router
 from fbjd_registry.facilities.routes import router as facilities_router
@@ -41,6 +46,11 @@ ROUTERS = (
     demo_router,
     acceptance_router,
     vendors_router,
+    application_router,
+    acceptance_review_router,
+    acceptance_report_router,
+    documents_router,
+    dossier_router,
 )
 
 

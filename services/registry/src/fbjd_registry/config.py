@@ -31,6 +31,8 @@ class Settings(BaseServiceSettings):
     city_bbox: BoundingBox = BoundingBox(min_lon=115.6, min_lat=37.4, max_lon=117.9, max_lat=39.0)
     # Where people open the platform (FBJD_PUBLIC_URL): the QR codes of on-site labels point there.
     public_url: str = "http://127.0.0.1:8000"
+    # Largest document the acceptance process and the dossier keep (FBJD_DOCUMENT_MAX_BYTES); larger → 413.
+    document_max_bytes: int = 20 * 1024 * 1024
 
 
 def settings_dependency(request: Request) -> Settings:

@@ -1,4 +1,5 @@
-"""The demo city: 沧州市, its 16 counties and about 50 enterprises across the 23 industries, seeded idempotently.
+"""The demo city: 沧州市, its 16 counties, about 50 enterprises across the 23 industries and their technical units
+(`demo_vendors`), seeded idempotently.
 
 `seed(session)` is what `fbjd run` (or `POST /api/registry/demo/seed`, admin) calls; enterprises that exist
 already (same psId) are left alone, so seeding twice changes nothing. Everything is deterministic: the psId is the
@@ -26,7 +27,8 @@ from fbjd_registry.changes.schemas import ChangeContext
 from fbjd_registry.config import Settings, SettingsDep
 from fbjd_registry.control import service as control
 from fbjd_registry.control.schemas import MeasureIn, PlanIn
-from fbjd_registry.demo_catalogue import COUNTY_SEATS, ENTERPRISES, DemoEnterprise, Unit
+from fbjd_registry.demo_catalogue import COUNTY_SEATS, ENTERPRISES, OPERATORS, DemoEnterprise, Unit
+from fbjd_registry.demo_vendors import seed_vendors
 from fbjd_registry.devices.service import power_code
 from fbjd_registry.edge import SessionDep
 from fbjd_registry.enterprises import repository as enterprises_repository
@@ -49,7 +51,7 @@ log = logging.getLogger(__name__)
 DEMO_EPOCH = datetime.fromisoformat("2025-01-01T00:00:00+08:00")
 SEEDER = Principal(subject="demo-seed", role=Role.ADMIN)
 _PEOPLE = ("张建国", "王志强", "李秀英", "刘海涛", "陈立新", "杨振华", "赵文博", "黄金福", "周红梅", "吴德胜")
-_OPERATORS = ("沧州蓝天环境监测技术有限公司", "河北智慧环保科技有限公司", "沧州市清源环境工程有限公司")
+_OPERATORS = tuple(vendor.name for vendor in OPERATORS)  # the registration names the operator seeded for it
 _STAGES = (
     (LifecycleStage.ACCEPTED,) * 6
     + (LifecycleStage.NETWORKED,) * 2
@@ -62,6 +64,8 @@ class SeedResult(BaseModel):
     enterprises_created: int
     enterprises_existing: int
     points_created: int
+    vendors_created: int = 0
+    assignments_created: int = 0
 
 
 def demo_ps_id(name: str) -> str:
@@ -218,12 +222,18 @@ async def seed(session: AsyncSession, *, settings: Settings | None = None) -> Se
         if stage in {LifecycleStage.ACCEPTED, LifecycleStage.NETWORKED}:
             await _plans(session, ctx, spec, ids)
         created += 1
-    await refresh_changed(session)
-    log.info(
-        "demo seeded",
-        extra={"enterprises_created": created, "enterprises_existing": existing, "points_created": point_count},
+    technical = await seed_vendors(
+        session, ctx=ctx, seeder=SEEDER, ps_ids=[demo_ps_id(spec.name) for spec in ENTERPRISES]
     )
-    return SeedResult(enterprises_created=created, enterprises_existing=existing, points_created=point_count)
+    await refresh_changed(session)
+    result = SeedResult(
+        enterprises_created=created,
+        enterprises_existing=existing,
+        points_created=point_count,
+        **technical.model_dump(),
+    )
+    log.info("demo seeded", extra=result.model_dump())
+    return result
 
 
 router = APIRouter(tags=["demo"])

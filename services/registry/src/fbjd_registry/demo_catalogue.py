@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["COUNTY_SEATS", "ENTERPRISES", "TEMPLATES", "DemoEnterprise", "Node", "Unit"]
+__all__ = [
+    "BUILDERS",
+    "COUNTY_SEATS",
+    "ENTERPRISES",
+    "OPERATORS",
+    "TEMPLATES",
+    "DemoEnterprise",
+    "DemoVendor",
+    "Node",
+    "Unit",
+]
 
 
 @dataclass(frozen=True)
@@ -328,4 +338,32 @@ ENTERPRISES: tuple[DemoEnterprise, ...] = (
     DemoEnterprise("献县兴达纸制品有限公司", "130929", "包装印刷"),
     DemoEnterprise("泊头市星光环保设备有限公司", "130981", "工业涂装"),
     DemoEnterprise("沧州市运河区鼎盛彩钢有限公司", "130903", "新型建材"),
+)
+
+
+@dataclass(frozen=True)
+class DemoVendor:
+    """A technical unit (技术单位) of the demo city: who builds installations (建设厂商) or operates them
+    (第三方运营商)."""
+
+    name: str
+    county_code: str  # where it is registered: the credit code's area code
+    contact_name: str
+    contact_phone: str
+    address: str
+
+
+# 建设厂商: enterprise i was built by BUILDERS[i % 4].
+BUILDERS: tuple[DemoVendor, ...] = (
+    DemoVendor("河北中科智联环保设备有限公司", "130902", "孙立军", "0317-2158801", "河北省沧州市新华区渤海路88号"),
+    DemoVendor("沧州恒信电气安装工程有限公司", "130903", "马国庆", "0317-2219902", "河北省沧州市运河区光荣路126号"),
+    DemoVendor("河北渤海智能计量科技有限公司", "130983", "郭振宇", "0317-5361103", "河北省黄骅市海丰路57号"),
+    DemoVendor("泊头市昊天环保工程有限公司", "130981", "高文静", "0317-8172204", "河北省泊头市交河路203号"),
+)
+
+# 第三方运营商: enterprise i is operated by OPERATORS[i % 3] (the operator named in its registration), once installed.
+OPERATORS: tuple[DemoVendor, ...] = (
+    DemoVendor("沧州蓝天环境监测技术有限公司", "130902", "韩晓东", "0317-3021105", "河北省沧州市新华区永济路19号"),
+    DemoVendor("河北智慧环保科技有限公司", "130921", "许春燕", "0317-3052206", "河北省沧县经济开发区纬四路66号"),
+    DemoVendor("沧州市清源环境工程有限公司", "130903", "冯建军", "0317-3083307", "河北省沧州市运河区北环路31号"),
 )

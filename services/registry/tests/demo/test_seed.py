@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from fbjd_core.auth import Role
+from fbjd_registry.demo_catalogue import BUILDERS, OPERATORS
 from fbjd_registry.enterprises.credit_code import credit_code_problem
 from fbjd_registry.vocabulary import Industry
 from hj212.factors import Quantity, get_profile
@@ -39,7 +40,13 @@ def _demo_ps_ids(enterprises: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def test_seeding_twice_creates_the_city_once(seeded: dict[str, Any], city: httpx.AsyncClient) -> None:
-    assert seeded["second"] == {"enterprises_created": 0, "enterprises_existing": 50, "points_created": 0}
+    assert seeded["second"] == {
+        "enterprises_created": 0,
+        "enterprises_existing": 50,
+        "points_created": 0,
+        "vendors_created": 0,
+        "assignments_created": 0,
+    }
     assert seeded["first"]["enterprises_created"] + seeded["first"]["enterprises_existing"] == 50
     (cangzhou,) = [c for c in (await city.get("/regions")).json() if c["code"] == "130900"]
     assert sorted(c["name"] for c in cangzhou["counties"]) == sorted(COUNTIES.split())
@@ -127,6 +134,41 @@ async def test_the_seed_is_a_function_of_a_session_too_and_logs_what_it_did(
 
     async with sessionmaker.begin() as session:
         result = await seed(session)
-    assert (result.enterprises_created, result.enterprises_existing) == (0, 50)
+    assert (result.enterprises_created, result.enterprises_existing, result.assignments_created) == (0, 50, 0)
     (record,) = [r for r in registry_logs_at_info.records if r.getMessage() == "demo seeded"]
     assert record.__dict__["enterprises_existing"] == 50
+
+
+async def test_every_demo_enterprise_has_its_builder_and_every_installed_one_its_operator(
+    seeded: dict[str, Any], city: httpx.AsyncClient
+) -> None:
+    """4 builders and the 3 operators the registrations name; 50 builder and 45 operator assignments (the 5
+    enterprises still at the planning stage have no operator yet)."""
+    assert seeded["second"]["vendors_created"] == 0
+    kinds = {v["name"]: v["kind"] for v in (await city.get("/vendors")).json()}
+    assert {kinds.get(v.name) for v in BUILDERS} == {"builder"}
+    assert {kinds.get(v.name) for v in OPERATORS} == {"operator"}
+    enterprises = _demo_ps_ids((await city.get("/enterprises", params={"limit": 5000})).json())
+    builders = operators = 0
+    for enterprise in enterprises:
+        assigned = (await city.get(f"/enterprises/{enterprise['ps_id']}/vendors")).json()
+        by_role = {a["role"]: a["vendor_name"] for a in assigned}
+        assert len(assigned) == len(by_role) and by_role["builder"] in {v.name for v in BUILDERS}
+        if enterprise["stage"] == "planned":
+            assert "operator" not in by_role, enterprise["name"]
+        else:
+            assert by_role["operator"] == enterprise["operator_name"], enterprise["name"]
+        builders += "builder" in by_role
+        operators += "operator" in by_role
+    assert (builders, operators) == (50, 45)
+
+
+async def test_a_vendors_quality_counts_the_points_of_the_enterprises_it_built(
+    seeded: dict[str, Any], city: httpx.AsyncClient
+) -> None:
+    assert seeded["second"]["assignments_created"] == 0
+    (builder,) = [v for v in (await city.get("/vendors")).json() if v["name"] == BUILDERS[0].name]
+    quality = (await city.get(f"/vendors/{builder['id']}/quality")).json()
+    assert quality["enterprises"] == 13 and not quality["blacklisted"]  # enterprises 0, 4, … 48 of the catalogue
+    assert quality["points"] == sum(e["points"] for e in quality["by_enterprise"]) > 13
+    assert CERAMICS in {e["name"] for e in quality["by_enterprise"]}

@@ -39,6 +39,17 @@ async def test_the_migrated_schema_matches_the_models(database_url: str) -> None
         await engine.dispose()
 
 
+# Tables of the revisions after registry_0004 (a downgrade to registry_0003 drops them too).
+LATER_TABLES = {
+    "blobs",
+    "documents",
+    "acceptance_applications",
+    "acceptance_platform_audits",
+    "acceptance_site_audits",
+    "dossier_sections",
+}
+
+
 def _tables(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names(schema="registry"))
 
@@ -53,7 +64,7 @@ async def test_registry_0004_downgrades_and_upgrades_again(database_url: str) ->
         assert vendor_tables <= before
         await asyncio.to_thread(downgrade, "fbjd_registry", database_url, "registry_0003")
         async with engine.connect() as connection:
-            assert await connection.run_sync(_tables) == before - vendor_tables
+            assert await connection.run_sync(_tables) == before - vendor_tables - LATER_TABLES
         await asyncio.to_thread(command.upgrade, alembic_config("fbjd_registry", database_url), "head")
         async with engine.connect() as connection:
             assert await connection.run_sync(_tables) == before

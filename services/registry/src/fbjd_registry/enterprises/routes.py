@@ -20,6 +20,9 @@ __all__ = ["PsIdPath", "router"]
 
 router = APIRouter(tags=["enterprises"])
 
+#: More enterprises than any city registers; a larger offset would overflow PostgreSQL's BIGINT (a 500, not a 422).
+MAX_OFFSET = 10_000_000
+
 PsIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="psId: 32 lowercase hex")]
 
 
@@ -31,7 +34,7 @@ async def list_enterprises(
     industry: Industry | None = None,
     stage: LifecycleStage | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[EnterpriseOut]:
     return await service.list_visible(
         session,

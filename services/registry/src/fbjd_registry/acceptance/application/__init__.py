@@ -1,0 +1,1 @@
+"""The enterprise's acceptance application (验收申请): the basic information form, its documents, submission."""

@@ -1,0 +1,1 @@
+"""documents slice: files kept for the acceptance process and the enterprise dossier."""
