@@ -9,7 +9,6 @@ registry "as of" a past instant create data inside `registry_clock(at)` (tokens 
 from __future__ import annotations
 
 import logging
-import random
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -29,8 +28,8 @@ from fbjd_core.time import fixed_clock, now
 from fbjd_registry.app import create_app as create_registry_app
 from fbjd_registry.changes.schemas import ChangeContext
 from fbjd_registry.config import Settings as RegistrySettings
-from fbjd_registry.enterprises.credit_code import ALPHABET, check_character
 from fbjd_registry.regions.service import ensure_cangzhou
+from fbjd_registry.samples import enterprise_form
 from fbjd_rules.app import create_app
 from fbjd_rules.config import Settings
 from fbjd_testing.plugin import serve
@@ -38,11 +37,6 @@ from pydantic import SecretStr
 
 XINHUA, CANGXIAN = "130902", "130921"
 CST_OFFSET = timedelta(hours=8)
-
-
-def _credit_code(county: str) -> str:
-    body = "91" + county + "".join(random.choice(ALPHABET) for _ in range(9))
-    return body + check_character(body)
 
 
 @contextmanager
@@ -78,11 +72,12 @@ async def registry_url(database_url: str, jwt_secret: str) -> AsyncIterator[str]
 
 @dataclass
 class FakeWorkflow:
-    """Records every POST /api/workflow/abnormals (and the bridge's /api/bridge/abnormals); `failing` answers 503
-    (a workflow outage)."""
+    """Records every POST /api/workflow/abnormals (and the bridge's /api/bridge/abnormals, and the maintenance
+    findings); `failing` answers 503 to the abnormals (a workflow outage)."""
 
     received: list[dict[str, Any]] = field(default_factory=list)
     bridge_received: list[dict[str, Any]] = field(default_factory=list)  # POST /api/bridge/abnormals
+    findings_received: list[dict[str, Any]] = field(default_factory=list)  # POST /api/workflow/maintenance/findings
     failing: bool = False
     url: str = ""
 
@@ -97,6 +92,12 @@ class FakeWorkflow:
             self.received.append(await request.json())
             return JSONResponse({"ok": True}, status_code=201)
 
+        @app.post("/api/workflow/maintenance/findings")
+        async def finding(request: Request) -> JSONResponse:
+            assert request.headers["authorization"].startswith("Bearer ")
+            self.findings_received.append(await request.json())
+            return JSONResponse({"applied": "created"}, status_code=201)
+
         @app.post("/api/bridge/abnormals")
         async def bridge(request: Request) -> JSONResponse:
             assert request.headers["authorization"].startswith("Bearer ")
@@ -107,6 +108,9 @@ class FakeWorkflow:
 
     def of(self, ps_id: str) -> list[dict[str, Any]]:
         return [body for body in self.received if body["ps_id"] == ps_id]
+
+    def findings_of(self, ps_id: str) -> list[dict[str, Any]]:
+        return [body for body in self.findings_received if body["ps_id"] == ps_id]
 
 
 @pytest.fixture(scope="session")
@@ -184,26 +188,7 @@ class Plant:
         return result
 
     async def enterprise(self, county: str = XINHUA) -> None:
-        code = _credit_code(county)
-        await self._post(
-            "/enterprises",
-            {
-                "ps_id": self.ps_id,
-                "name": f"沧州市规则测试陶瓷有限公司{random.randint(1000, 9999)}",
-                "address": "河北省沧州市新华区建设北街88号",
-                "county_code": county,
-                "longitude": 116.85,
-                "latitude": 38.31,
-                "credit_code": code,
-                "permit_no": code + "001P",
-                "legal_representative": "张建国",
-                "postcode": "061000",
-                "category": "一般企业",
-                "industry": "新型建材",
-                "env_contact_name": "李环保",
-                "env_contact_phone": "13803170001",
-            },
-        )
+        await self._post("/enterprises", enterprise_form(county, name="沧州市规则测试陶瓷有限公司", ps_id=self.ps_id))
 
     async def facility(self, key: str, name: str, kind: str = "production") -> dict[str, Any]:
         self.facilities[key] = await self._post(f"/enterprises/{self.ps_id}/facilities", {"name": name, "kind": kind})

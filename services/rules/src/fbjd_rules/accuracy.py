@@ -11,6 +11,12 @@ facilities whose time overlaps it (with a tolerance of `--tolerance-minutes`); m
 overlap first. Printed per type: violations, records, matched, recall, precision, and the start/end error of
 the matches (mean and max minutes).
 
+The object form may also list "traps": situations that must produce no record, {"kind", "ps_id",
+"treatment_facility_id" (absent: the whole enterprise), "start", "end"} (standby switching, a 14-min off, a fan
+straddling its threshold, a resend burst). A trap fooled the rules when a record matching no violation, of its
+enterprise (and treatment facility), overlaps it (with the same tolerance). Printed per trap kind: traps, fooled
+(must be 0) and the false records among them; those records already count against precision as unmatched.
+
 Entry point for the CLI: `main(argv) -> int` (wired as `fbjd rules accuracy` in fbjd_infra.cli).
 """
 
@@ -35,7 +41,18 @@ from fbjd_rules.abnormals import repository as abnormals
 from fbjd_rules.engine.records import AbnormalType
 from fbjd_rules.errors import InvalidInput
 
-__all__ = ["Interval", "Score", "load_truth", "main", "match", "score"]
+__all__ = [
+    "Interval",
+    "Score",
+    "Trap",
+    "TrapScore",
+    "load_traps",
+    "load_truth",
+    "main",
+    "match",
+    "score",
+    "score_traps",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +80,22 @@ class Score:
     @property
     def precision(self) -> float:
         return self.matched / self.records if self.records else 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Trap:
+    kind: str
+    ps_id: str
+    treatment: str | None
+    start: datetime
+    end: datetime
+
+
+@dataclass
+class TrapScore:
+    traps: int = 0
+    fooled: int = 0  # traps with at least one false record
+    false_records: int = 0  # distinct false records overlapping a trap of this kind
 
 
 def _time(text: str) -> datetime:
@@ -98,6 +131,25 @@ def load_truth(document: Any) -> tuple[list[Interval], set[str] | None, datetime
     start = _time(document["from"]) if document.get("from") else None
     end = _time(document["to"]) if document.get("to") else None
     return [_interval(i) for i in document["violations"]], enterprises, start, end
+
+
+def load_traps(document: Any) -> list[Trap]:
+    """The traps of a ground-truth document (none in the list form or when it lists none)."""
+    if not isinstance(document, dict):
+        return []
+    try:
+        return [
+            Trap(
+                kind=str(item["kind"]),
+                ps_id=str(item["ps_id"]),
+                treatment=None if item.get("treatment_facility_id") is None else str(item["treatment_facility_id"]),
+                start=_time(item["start"]),
+                end=_time(item["end"]),
+            )
+            for item in document.get("traps") or []
+        ]
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InvalidInput(f"not a trap: {exc!r}") from exc
 
 
 def _overlap(a: Interval, b: Interval, tolerance: timedelta) -> float:
@@ -139,6 +191,41 @@ def score(truths: Sequence[Interval], records: Sequence[Interval], tolerance: ti
         entry.start_errors += (abs((record.start - truth.start).total_seconds()) / 60,)
         entry.end_errors += (abs((record.end - truth.end).total_seconds()) / 60,)
     return dict(result)
+
+
+def score_traps(
+    traps: Sequence[Trap], truths: Sequence[Interval], records: Sequence[Interval], tolerance: timedelta
+) -> dict[str, TrapScore]:
+    """Per trap kind: how many traps a false record (one matching no violation) of theirs overlaps."""
+    matched = {ri for _, ri in match(truths, records, tolerance)}
+    false = [(ri, r) for ri, r in enumerate(records) if ri not in matched]
+    result: dict[str, TrapScore] = defaultdict(TrapScore)
+    caught: dict[str, set[int]] = defaultdict(set)
+    for trap in traps:
+        entry = result[trap.kind]
+        entry.traps += 1
+        hits = {
+            ri
+            for ri, r in false
+            if r.ps_id == trap.ps_id
+            and (trap.treatment is None or str(r.treatment) == trap.treatment)
+            and r.start < trap.end + tolerance
+            and r.end > trap.start - tolerance
+        }
+        if hits:
+            entry.fooled += 1
+            caught[trap.kind] |= hits
+    for kind, hits in caught.items():
+        result[kind].false_records = len(hits)
+    return dict(result)
+
+
+def write_trap_scores(scores: dict[str, TrapScore], out: Any = None) -> None:
+    out = out or sys.stdout
+    out.write(f"{'trap':<20}{'traps':>7}{'fooled':>8}{'false records':>15}\n")
+    for kind in sorted(scores):
+        s = scores[kind]
+        out.write(f"{kind:<20}{s.traps:>7}{s.fooled:>8}{s.false_records:>15}\n")
 
 
 def write_scores(scores: dict[str, Score], out: Any = None) -> None:
@@ -184,7 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--database-url", help="default: DATABASE_URL (when --records is not given)")
     args = parser.parse_args(argv)
     try:
-        truths, enterprises, start, end = load_truth(json.loads(args.ground_truth.read_text(encoding="utf-8")))
+        document = json.loads(args.ground_truth.read_text(encoding="utf-8"))
+        truths, enterprises, start, end = load_truth(document)
+        traps = load_traps(document)
         scope = enterprises if enterprises is not None else {t.ps_id for t in truths}
         start = start or (min(t.start for t in truths) - timedelta(days=1) if truths else None)
         end = end or (max(t.end for t in truths) + timedelta(days=1) if truths else None)
@@ -205,7 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InvalidInput, OSError, json.JSONDecodeError) as exc:
         sys.stderr.write(f"accuracy: {exc}\n")
         return 2
-    write_scores(score(truths, records, timedelta(minutes=args.tolerance_minutes)))
+    tolerance = timedelta(minutes=args.tolerance_minutes)
+    write_scores(score(truths, records, tolerance))
+    if traps:
+        write_trap_scores(score_traps(traps, truths, records, tolerance))
     return 0
 
 

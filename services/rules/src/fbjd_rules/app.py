@@ -1,7 +1,7 @@
 """The rules service: its one door is this HTTP API under /api/rules.
 
-Beside HTTP it runs (when `settings.background`) the evaluation worker, the outbox senders (workflow, bridge) and the
-periodic sweep, all in the service's event loop, started and stopped with the app.
+Beside HTTP it runs (when `settings.background`) the evaluation worker, the outbox senders (workflow, bridge,
+maintenance) and the periodic sweep, all in the service's event loop, started and stopped with the app.
 """
 
 from __future__ import annotations
@@ -54,7 +54,11 @@ def _background(settings: Settings) -> ExtraLifespan:
                 poll_s=settings.outbox_poll_s,
                 max_backoff_s=settings.outbox_max_backoff_s,
             )
-            for destination, base_url in (("workflow", settings.workflow_url), ("bridge", settings.bridge_url))
+            for destination, base_url in (
+                ("workflow", settings.workflow_url),
+                ("bridge", settings.bridge_url),
+                ("maintenance", settings.workflow_url),
+            )
         ]
 
         def wake_senders() -> None:
@@ -103,7 +107,7 @@ def _background(settings: Settings) -> ExtraLifespan:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         prefix="rules",
         title="fbjd rules",
@@ -111,6 +115,7 @@ def create_app(settings: Settings) -> FastAPI:
         routers=ROUTERS,
         extra_lifespan=_background(settings),
     )
+    return app
 
 
 def main() -> FastAPI:

@@ -26,7 +26,7 @@ from fbjd_rules.engine.records import Abnormal
 from fbjd_rules.errors import RecordNotFound
 from fbjd_rules.outbox import repository as outbox
 from fbjd_rules.outbox.models import OutboxMessage
-from fbjd_rules.outbox.sender import DESTINATIONS
+from fbjd_rules.outbox.sender import RECORD_DESTINATIONS
 
 __all__ = ["ReconcileResult", "evidence_margin", "get_visible", "list_visible", "reconcile", "scoped"]
 
@@ -109,7 +109,7 @@ def _content(found: Abnormal) -> dict[str, Any]:
 async def _emit(session: AsyncSession, row: AbnormalRecord, now: datetime) -> None:
     """Every version goes to the workflow (disposition) and to the bridge (the province's real-time push)."""
     payload = workflow_payload(row)
-    for destination in DESTINATIONS:
+    for destination in RECORD_DESTINATIONS:
         await outbox.add(
             session,
             OutboxMessage(

@@ -71,7 +71,7 @@ async def readings_stored(body: ReadingsNotification, request: Request, _princip
                 await repository.touch_device(
                     session, mn=window.mn, ps_id=ps_id, last_data_at=window.end, interval_s=None, now=moment
                 )
-                await findings.online_again(session, mn=window.mn, at=window.start, now=moment)
+                await findings.online_again(session, mn=window.mn, at=window.start, end=window.end, now=moment)
     worker = getattr(request.app.state, "worker", None)
     if worker is not None:
         worker.wake()

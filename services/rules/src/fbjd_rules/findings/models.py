@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Text, Uuid
+from sqlalchemy import DateTime, Integer, Text, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,7 +28,9 @@ class Finding(Base):
     point_id: Mapped[str | None] = mapped_column(Text, default=None)
     start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text)  # open | resolved | withdrawn (the data later contradicted it)
+    status_reason: Mapped[str | None] = mapped_column(Text, default=None)  # why resolved or withdrawn
+    version: Mapped[int] = mapped_column(Integer, default=1)  # +1 on every change; each version is pushed
     message: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

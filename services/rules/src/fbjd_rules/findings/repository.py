@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fbjd_rules.findings.models import Finding
 
-__all__ = ["add", "get", "listing", "open_for_subject"]
+__all__ = ["add", "get", "listing", "offline_spells", "open_for_subject"]
 
 
 async def get(session: AsyncSession, finding_id: uuid.UUID) -> Finding | None:
@@ -24,6 +25,24 @@ async def add(session: AsyncSession, finding: Finding) -> None:
 
 async def open_for_subject(session: AsyncSession, *, subject: str, kind: str) -> Sequence[Finding]:
     query = select(Finding).where(Finding.subject == subject, Finding.kind == kind, Finding.status == "open")
+    return (await session.scalars(query)).all()
+
+
+async def offline_spells(session: AsyncSession, *, mn: str, start: datetime, end: datetime) -> Sequence[Finding]:
+    """Offline findings of `mn` (open or resolved) that began inside [start, end]: the spells data stored for
+    that window may have filled."""
+    query = (
+        select(Finding)
+        .where(
+            Finding.subject == mn,
+            Finding.kind == "terminal_offline",
+            Finding.status.in_(("open", "resolved")),
+            Finding.start_at >= start,
+            Finding.start_at <= end,
+        )
+        .order_by(Finding.start_at)
+        .with_for_update()
+    )
     return (await session.scalars(query)).all()
 
 

@@ -21,7 +21,7 @@ async def list_findings(
     ps_id: str | None = None,
     county: str | None = None,
     kind: str | None = None,
-    status: Literal["open", "resolved"] | None = None,
+    status: Literal["open", "resolved", "withdrawn"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[FindingOut]:

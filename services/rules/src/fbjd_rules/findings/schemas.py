@@ -25,6 +25,8 @@ class FindingOut(BaseModel):
     start_at: datetime
     end_at: datetime | None
     status: str
+    status_reason: str | None
+    version: int
     message: str
     detail: dict[str, Any]
     updated_at: datetime

@@ -1,8 +1,15 @@
 """Operations and threshold findings: kept in rules, shown to operators and the enterprise, never pushed to the
-workflow's abnormal endpoint (the ops-ticket flow comes later).
+workflow's abnormal endpoint or the province.
 
 Identity is deterministic (kind + subject + CST day, or + start for an offline spell), so re-evaluating the same
-data merges into the same finding instead of adding another.
+data merges into the same finding instead of adding another. Every change of a device or data finding (rule 5)
+raises its `version` and queues that version for the workflow's maintenance tickets (outbox destination
+`maintenance`, in the change's transaction; the workflow keeps the highest version). Threshold findings stay
+here (a person accepts or refuses a proposal; no ticket).
+
+A finding the data later contradicts is withdrawn, not deleted: a terminal-offline finding whose gap is filled
+by the terminal's resent history (the data was measured all along, it only arrived late) → `withdrawn` with the
+reason, and its ticket closes with that reason.
 """
 
 from __future__ import annotations
@@ -21,10 +28,15 @@ from fbjd_rules.engine.params import grade_for
 from fbjd_rules.engine.series import DataAnomaly
 from fbjd_rules.findings import repository
 from fbjd_rules.findings.models import Finding
+from fbjd_rules.outbox import repository as outbox
+from fbjd_rules.outbox.models import OutboxMessage
 
 __all__ = [
     "FINDING_NAMESPACE",
+    "FINDING_SCHEMA",
     "KIND_MESSAGES",
+    "MAINTENANCE_KINDS",
+    "finding_payload",
     "list_visible",
     "offline_started",
     "online_again",
@@ -49,8 +61,67 @@ KIND_MESSAGES = {
 }
 
 
+MAINTENANCE_KINDS = frozenset(KIND_MESSAGES)  # rule 5: these open maintenance tickets in the workflow
+FINDING_SCHEMA = "fbjd.maintenance-finding/v1"
+
+
 def _id(*parts: str) -> uuid.UUID:
     return uuid.uuid5(FINDING_NAMESPACE, "|".join(parts))
+
+
+def finding_payload(row: Finding) -> dict[str, Any]:
+    """One version of a finding as the workflow receives it (POST /api/workflow/maintenance/findings)."""
+    return {
+        "schema": FINDING_SCHEMA,
+        "id": str(row.id),
+        "version": row.version,
+        "kind": row.kind,
+        "severity": row.severity or "general",
+        "ps_id": row.ps_id,
+        "county": row.county,
+        "enterprise_name": "",
+        "mn": row.mn,
+        "point_id": row.point_id,
+        "subject": row.subject,
+        "start": row.start_at.isoformat(),
+        "end": None if row.end_at is None else row.end_at.isoformat(),
+        "status": row.status,
+        "message": row.message,
+        "reason": row.status_reason or "",
+        "detail": row.detail,
+    }
+
+
+async def _publish(session: AsyncSession, row: Finding, now: datetime) -> None:
+    """Queue this version of a device or data finding for the workflow's maintenance tickets."""
+    if row.kind not in MAINTENANCE_KINDS:
+        return
+    if row.version is None:  # a new row before its flush
+        row.version = 1
+    await outbox.add(
+        session,
+        OutboxMessage(
+            record_id=row.id,
+            destination="maintenance",
+            version=row.version,
+            ps_id=row.ps_id,
+            payload=finding_payload(row),
+            created_at=now,
+            attempts=0,
+            next_attempt_at=now,
+        ),
+    )
+
+
+async def _created(session: AsyncSession, row: Finding, now: datetime) -> None:
+    row.version = 1
+    await repository.add(session, row)
+    await _publish(session, row, now)
+
+
+async def _changed(session: AsyncSession, row: Finding, now: datetime) -> None:
+    row.version, row.updated_at = row.version + 1, now
+    await _publish(session, row, now)
 
 
 async def record_anomalies(
@@ -70,7 +141,7 @@ async def record_anomalies(
         first, last = (datetime.fromtimestamp(merged[0], UTC), datetime.fromtimestamp(merged[-1], UTC))
         detail: dict[str, Any] = {"times": merged, "count": len(known | times), "day": day}
         if row is None:
-            await repository.add(
+            await _created(
                 session,
                 Finding(
                     id=finding_id,
@@ -87,9 +158,11 @@ async def record_anomalies(
                     created_at=now,
                     updated_at=now,
                 ),
+                now,
             )
         elif merged != sorted(known)[-MAX_TIMES:]:
-            row.start_at, row.end_at, row.detail, row.updated_at = min(row.start_at, first), last, detail, now
+            row.start_at, row.end_at, row.detail = min(row.start_at, first), last, detail
+            await _changed(session, row, now)
     await session.flush()
     return len(per_day)
 
@@ -108,7 +181,7 @@ async def offline_started(
     if await repository.open_for_subject(session, subject=mn, kind="terminal_offline"):
         return False
     since = last_data_at + timedelta(seconds=interval_s)
-    await repository.add(
+    await _created(
         session,
         Finding(
             id=_id("terminal_offline", ps_id, mn, since.isoformat()),
@@ -121,21 +194,46 @@ async def offline_started(
             end_at=None,
             status="open",
             message=KIND_MESSAGES["terminal_offline"],
-            detail={"mn": mn, "last_data_at": last_data_at.isoformat()},
+            detail={"mn": mn, "last_data_at": last_data_at.isoformat(), "interval_s": interval_s},
             created_at=now,
             updated_at=now,
         ),
+        now,
     )
     return True
 
 
-async def online_again(session: AsyncSession, *, mn: str, at: datetime, now: datetime) -> int:
-    """Resolve the open offline finding of `mn`: data came again at `at`."""
-    rows = await repository.open_for_subject(session, subject=mn, kind="terminal_offline")
-    for row in rows:
-        row.status, row.end_at, row.updated_at = "resolved", max(at, row.start_at), now
+def _filled(row: Finding, *, start: datetime, end: datetime) -> bool:
+    """Does data stored for [start, end] fill this offline spell (from its first missing slot to its end)?"""
+    if start > row.start_at:
+        return False
+    interval = timedelta(seconds=int(row.detail.get("interval_s", 0)))
+    return row.end_at is None or end >= row.end_at - interval
+
+
+async def online_again(
+    session: AsyncSession, *, mn: str, at: datetime, end: datetime | None = None, now: datetime
+) -> int:
+    """Data of `mn` was stored for [at, end]: an offline spell it fills is withdrawn (the terminal measured all
+    along; its data only arrived late), an open one it does not fill is resolved at `at`; history older than
+    an open spell changes nothing. Returns findings touched."""
+    end = at if end is None else end
+    touched = 0
+    for row in await repository.offline_spells(session, mn=mn, start=at, end=end):
+        if _filled(row, start=at, end=end):
+            row.status, row.end_at = "withdrawn", row.end_at or row.start_at
+            row.status_reason = f"数采仪补传了离线期间的数据（{to_cst(at):%Y-%m-%d %H:%M} 起），离线告警撤销"
+            await _changed(session, row, now)
+            touched += 1
+    for row in await repository.open_for_subject(session, subject=mn, kind="terminal_offline"):
+        if end < row.start_at:
+            continue  # only older history: the terminal has not been heard from since the spell began
+        row.status, row.end_at = "resolved", max(at, row.start_at)
+        row.status_reason = f"数采仪于 {to_cst(at):%Y-%m-%d %H:%M} 恢复上传数据"
+        await _changed(session, row, now)
+        touched += 1
     await session.flush()
-    return len(rows)
+    return touched
 
 
 def _at(epoch: int | None) -> datetime | None:
@@ -199,7 +297,7 @@ async def record_device_findings(
         start, end = _at(finding.start), _at(finding.end)
         assert start is not None
         if row is None:
-            await repository.add(
+            await _created(
                 session,
                 Finding(
                     id=_identity(ps_id, finding),
@@ -218,6 +316,7 @@ async def record_device_findings(
                     created_at=now,
                     updated_at=now,
                 ),
+                now,
             )
         else:
             if detail.get("truncated"):  # the known finding's start stands; grade by its whole duration
@@ -235,7 +334,8 @@ async def record_device_findings(
             if (row.end_at, row.status, row.detail, row.severity) == (end, status, detail, finding.severity):
                 continue
             row.end_at, row.status, row.severity, row.detail = end, status, finding.severity, detail
-            row.message, row.updated_at = _message(finding), now
+            row.message = _message(finding)
+            await _changed(session, row, now)
         touched += 1
     await session.flush()
     return touched

@@ -1,6 +1,8 @@
 """The outbox senders: deliver record versions, in order per record, to each destination: the workflow
-(`POST {workflow}/api/workflow/abnormals`: disposition) and the provincial bridge (`POST {bridge}/api/bridge/abnormals`:
-the province's real-time push). One sender per destination, so an outage of one does not hold up the other.
+(`POST {workflow}/api/workflow/abnormals`: disposition), the provincial bridge (`POST {bridge}/api/bridge/abnormals`:
+the province's real-time push) and the workflow's maintenance tickets (`POST {workflow}/api/workflow/maintenance/
+findings`: device and data findings, `record_id` = the finding's id). One sender per destination, so an outage of
+one does not hold up the others.
 
 Rows are taken oldest first and locked (SKIP LOCKED: several senders never send one row twice at once). Per
 record only the newest pending version is sent; older pending versions of it are marked superseded (the
@@ -19,16 +21,22 @@ from datetime import timedelta
 
 import httpx
 from fbjd_core.time import now
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fbjd_rules.outbox import repository
 from fbjd_rules.outbox.models import OutboxMessage
 
-__all__ = ["DESTINATIONS", "OutboxSender"]
+__all__ = ["DESTINATIONS", "RECORD_DESTINATIONS", "OutboxSender"]
 
 log = logging.getLogger(__name__)
 
-DESTINATIONS: dict[str, str] = {"workflow": "/api/workflow/abnormals", "bridge": "/api/bridge/abnormals"}
+DESTINATIONS: dict[str, str] = {
+    "workflow": "/api/workflow/abnormals",
+    "bridge": "/api/bridge/abnormals",
+    "maintenance": "/api/workflow/maintenance/findings",  # device and data findings → maintenance tickets
+}
+RECORD_DESTINATIONS = ("workflow", "bridge")  # where every abnormal record version goes
 
 
 class OutboxSender:
@@ -66,7 +74,14 @@ class OutboxSender:
     async def run(self) -> None:
         while True:
             self._wake.clear()
-            if await self.drain_once() == 0:
+            try:
+                delivered = await self.drain_once()
+            except (DBAPIError, OSError) as exc:  # the database away or full of clients: try again, never die
+                log.warning(
+                    "outbox drain failed; retrying", extra={"destination": self.destination, "error": repr(exc)}
+                )
+                delivered = 0
+            if delivered == 0:
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
                 except TimeoutError:
