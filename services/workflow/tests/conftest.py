@@ -67,6 +67,12 @@ def outside_app(outside: Outside) -> FastAPI:
     guard = ReplayGuard()
     processed: set[str] = set()
 
+    @app.get("/api/registry/enterprises")
+    async def enterprises(request: Request, stage: str, limit: int = 500, offset: int = 0) -> JSONResponse:
+        assert request.headers["authorization"].startswith("Bearer ")
+        rows = [{"ps_id": k, **e} for k, e in outside.enterprises.items() if e.get("stage") == stage]
+        return JSONResponse(rows[offset : offset + limit])
+
     @app.get("/api/registry/enterprises/{ps_id}")
     async def enterprise(ps_id: str, request: Request) -> JSONResponse:
         assert request.headers["authorization"].startswith("Bearer ")
@@ -180,14 +186,24 @@ class Workflow:
     sessionmaker: async_sessionmaker[AsyncSession]
 
     async def fire_timers(self) -> int:
-        return await process_due_timers(self.sessionmaker, self.settings)
+        """Fire every due timer of the shared database (in rounds: one call stops after its limit)."""
+        fired = 0
+        while (now_fired := await process_due_timers(self.sessionmaker, self.settings, limit=200)) > 0:
+            fired += now_fired
+        return fired
 
     async def deliver(self, channels: list[str] | None = None) -> DeliveryReport:
-        """Deliver what is due (on the given channels only, or all)."""
+        """Deliver everything due (on the given channels only, or all), in rounds of the sender's limit: the
+        database is shared by the whole session, so more than one round's worth may be due."""
         transports = self.app.state.transports
         if channels is not None:
             transports = {name: transport for name, transport in transports.items() if name in channels}
-        return await deliver_due(self.sessionmaker, self.settings, transports)
+        total = DeliveryReport()
+        while True:
+            report = await deliver_due(self.sessionmaker, self.settings, transports, limit=100)
+            total.delivered, total.failed = total.delivered + report.delivered, total.failed + report.failed
+            if report.delivered + report.failed < 100:
+                return total
 
 
 @pytest.fixture(scope="session")

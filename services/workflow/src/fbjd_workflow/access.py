@@ -22,6 +22,7 @@ __all__ = [
     "Reader",
     "Reviewer",
     "TaskReader",
+    "TicketWorker",
     "ensure_visible",
     "is_visible",
 ]
@@ -31,6 +32,7 @@ EnterpriseUser = Annotated[Principal, Depends(require_roles(Role.ENTERPRISE))]
 Reviewer = Annotated[Principal, Depends(require_roles(Role.CITY, Role.COUNTY))]
 Ingestor = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
 Enforcer = Annotated[Principal, Depends(require_roles(Role.ENFORCEMENT))]
+TicketWorker = Annotated[Principal, Depends(require_roles(Role.CITY, Role.COUNTY, Role.ENTERPRISE))]
 TaskReader = Annotated[Principal, Depends(require_roles(Role.ENFORCEMENT, Role.CITY, Role.COUNTY, Role.SERVICE))]
 
 

@@ -26,6 +26,11 @@ class Settings(BaseServiceSettings):
     review_reminder_hours: float = 24.0  # an alarm waiting for the city this long gets a reminder event
     task_deadline_hours: float = 72.0  # an enforcement task not inspected by then is marked overdue
 
+    # Maintenance tickets (运维工单): an open ticket past this goes to the city.
+    maintenance_deadline_hours: float = 72.0
+    # Recurring checks (weekly communication, quarterly data) for networked and accepted enterprises; 0: none.
+    recurring_checks_poll_seconds: float = 3600.0
+
     # Background work (APScheduler interval jobs in each process; safe with several processes).
     scheduler_enabled: bool = True
     timer_poll_seconds: float = 5.0
@@ -44,7 +49,7 @@ class Settings(BaseServiceSettings):
     notification_webhook_secret: SecretStr | None = None
 
     # Evidence files and inspection photos.
-    max_file_bytes: int = 10 * 1024 * 1024
+    max_file_bytes: int = 20 * 1024 * 1024
     max_files_per_upload: int = 10
 
     registry_timeout_seconds: float = 3.0
@@ -68,6 +73,10 @@ class Settings(BaseServiceSettings):
     @property
     def task_deadline(self) -> timedelta:
         return timedelta(hours=self.task_deadline_hours)
+
+    @property
+    def maintenance_deadline(self) -> timedelta:
+        return timedelta(hours=self.maintenance_deadline_hours)
 
 
 def settings_dependency(request: Request) -> Settings:

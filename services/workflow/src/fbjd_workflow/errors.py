@@ -7,8 +7,9 @@ WorkflowError(FbjdError)                   400  anything the workflow refuses
 ├── InvalidTransition(Conflict)            409  the state machine refuses the step (stage, action, who)
 │   └── SelfCheckWindowClosed              409  the enterprise's 30-minute window has passed
 ├── StaleRevision(Conflict)                409  the alarm changed since the caller read it (optimistic check)
-├── FileTooLarge                           413  an evidence file or photo over the size limit
-├── UnsupportedFileType                    415  not a PDF, JPEG or PNG (judged by content, not by name)
+├── (fbjd_core.uploads) FileTooLarge       413  an evidence file or photo over the size limit
+├── (fbjd_core.uploads) UnsupportedFileType 415  not a PDF, JPEG, PNG, xlsx or docx (judged by content)
+├── (fbjd_core.errors) StorageFull         507  no space left to keep an upload (nothing of it was kept)
 ├── SignatureRejected                      401  a webhook signature that does not verify, or a replayed timestamp
 ├── AlreadyDecided(Conflict)               409  a declaration the city has already approved or refused
 └── DeliveryFailed                         502  a receiver did not acknowledge (internal: the outbox retries)
@@ -18,7 +19,8 @@ Messages are Chinese where a person reads them (the enterprise's and the city's 
 
 from __future__ import annotations
 
-from fbjd_core.errors import Conflict, FbjdError, Forbidden, NotFound
+from fbjd_core.errors import Conflict, FbjdError, Forbidden, NotFound, StorageFull
+from fbjd_core.uploads import FileTooLarge, UnsupportedFileType
 
 __all__ = [
     "ActionForbidden",
@@ -30,6 +32,7 @@ __all__ = [
     "SelfCheckWindowClosed",
     "SignatureRejected",
     "StaleRevision",
+    "StorageFull",
     "UnsupportedFileType",
     "WorkflowError",
     "WorkflowNotFound",
@@ -64,14 +67,6 @@ class SelfCheckWindowClosed(InvalidTransition):
 
 class StaleRevision(WorkflowError, Conflict):
     code, status = "stale_revision", 409
-
-
-class FileTooLarge(WorkflowError):
-    code, status = "file_too_large", 413
-
-
-class UnsupportedFileType(WorkflowError):
-    code, status = "unsupported_file_type", 415
 
 
 class SignatureRejected(WorkflowError):

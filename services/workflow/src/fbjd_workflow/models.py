@@ -7,6 +7,7 @@ from fbjd_workflow.db import Base
 from fbjd_workflow.declarations.models import Declaration
 from fbjd_workflow.enforcement.models import EnforcementTask, InspectionRecord
 from fbjd_workflow.files.models import StoredFile
+from fbjd_workflow.maintenance.models import MaintenanceTicket, TicketEvent
 from fbjd_workflow.outbox.models import OutboxMessage
 from fbjd_workflow.timers.models import Timer
 
@@ -17,7 +18,9 @@ __all__ = [
     "Declaration",
     "EnforcementTask",
     "InspectionRecord",
+    "MaintenanceTicket",
     "OutboxMessage",
     "StoredFile",
+    "TicketEvent",
     "Timer",
 ]

@@ -75,7 +75,7 @@ async def test_a_file_that_is_not_pdf_jpeg_or_png_is_415_and_nothing_is_kept(des
     page = b"<html><script>alert(1)</script></html>"
     reply = await _declare(enterprise, record["id"], [("files", ("证明.pdf", page, "application/pdf"))])
     assert reply.status_code == 415
-    assert "PDF、JPEG 或 PNG" in reply.json()["error"]["message"]
+    assert "PDF、JPEG、PNG、Excel（.xlsx）或 Word（.docx）文件" in reply.json()["error"]["message"]
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     assert (await _declare(enterprise, record["id"], [("files", ("图.svg", svg, "image/svg+xml"))])).status_code == 415
     alarm = await desk.read(record["id"])

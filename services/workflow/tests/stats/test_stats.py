@@ -46,6 +46,7 @@ async def test_statistics_count_the_stages_and_measure_how_long_each_took(desk: 
     assert [(g["key"], g["total"]) for g in stats["by_county"]] == [(county, 3)]
     assert {g["key"]: g["total"] for g in stats["by_industry"]} == {"化工": 1, "新型建材": 2}
     assert {g["key"]: g["total"] for g in stats["by_type"]} == {"stop_violation": 1, "treatment_abnormal": 2}
+    assert [(g["key"], g["total"], g["open"]) for g in stats["by_grade"]] == [("general", 3, 0)]
     durations = stats["durations"]
     assert durations["enterprise_handling"]["count"] == 1
     assert durations["enterprise_handling"]["average_minutes"] == pytest.approx(10, abs=0.5)

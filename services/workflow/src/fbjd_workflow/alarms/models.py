@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from fbjd_core.ids import new_id
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fbjd_workflow.audit.chain import GENESIS
 from fbjd_workflow.db import Base
 
 __all__ = ["Alarm", "AlarmEvent"]
@@ -63,12 +64,17 @@ class Alarm(Base):
     review_opinion: Mapped[str | None] = mapped_column(Text)
     covered_by: Mapped[uuid.UUID | None] = mapped_column()  # the pre-declaration that covers it
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    event_count: Mapped[int] = mapped_column(Integer, server_default="0")  # the history's last `seq`
+    head_hash: Mapped[str] = mapped_column(String(64), server_default=GENESIS)  # the history's last `hash`
 
 
 class AlarmEvent(Base):
-    """One step of an alarm's history. Append-only: a database trigger refuses UPDATE and DELETE."""
+    """One step of an alarm's history. Append-only: a database trigger refuses UPDATE and DELETE; hash-chained
+    per alarm (`seq`, `prev_hash`, `hash`: see `fbjd_workflow.audit.chain`), so an edit made around the
+    trigger is still found by the verification."""
 
     __tablename__ = "alarm_events"
+    __table_args__ = (UniqueConstraint("alarm_id", "seq", name="uq_alarm_events_alarm_id_seq"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     alarm_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("alarms.id"), index=True)
@@ -81,3 +87,6 @@ class AlarmEvent(Base):
     to_stage: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)  # why, in words a person reads
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -8,15 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from fbjd_core.ids import new_id
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fbjd_workflow.alarms.models import Alarm, AlarmEvent
+from fbjd_workflow.audit.chain import event_hash, normalised
+from fbjd_workflow.audit.contents import alarm_event_content
 
 __all__ = [
     "AlarmFilter",
     "add_event",
+    "count_alarms",
     "count_open",
     "coverable",
     "events_of",
@@ -42,6 +46,7 @@ class AlarmFilter:
     industry: str | None = None
     started_from: datetime | None = None
     started_to: datetime | None = None
+    name_contains: str | None = None  # a substring of the enterprise's name (q)
     oldest_first: bool = False
     limit: int = 100
     offset: int = 0
@@ -64,7 +69,11 @@ async def insert_if_absent(session: AsyncSession, values: dict[str, Any]) -> boo
     return inserted is not None
 
 
-def _filtered(query: Select[Alarm], f: AlarmFilter) -> Select[Alarm]:
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(f: AlarmFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if f.stages:
         conditions.append(Alarm.stage.in_(f.stages))
@@ -85,7 +94,9 @@ def _filtered(query: Select[Alarm], f: AlarmFilter) -> Select[Alarm]:
         conditions.append(Alarm.started_at >= f.started_from)
     if f.started_to is not None:
         conditions.append(Alarm.started_at < f.started_to)
-    return query.where(*conditions)
+    if f.name_contains:
+        conditions.append(Alarm.enterprise_name.ilike(f"%{_escape_like(f.name_contains)}%", escape="\\"))
+    return conditions
 
 
 async def list_alarms(session: AsyncSession, f: AlarmFilter) -> Sequence[Alarm]:
@@ -95,18 +106,34 @@ async def list_alarms(session: AsyncSession, f: AlarmFilter) -> Sequence[Alarm]:
         if f.oldest_first
         else (Alarm.received_at.desc(), Alarm.id.desc())
     )
-    query = _filtered(select(Alarm), f).order_by(*order).limit(f.limit).offset(f.offset)
+    query = select(Alarm).where(*_conditions(f)).order_by(*order).limit(f.limit).offset(f.offset)
     return (await session.scalars(query)).all()
 
 
-async def add_event(session: AsyncSession, event: AlarmEvent) -> None:
+async def count_alarms(session: AsyncSession, f: AlarmFilter) -> int:
+    """How many alarms match the filter, whatever its limit and offset (the list's X-Total-Count)."""
+    query = select(func.count()).select_from(Alarm).where(*_conditions(f))
+    return int(await session.scalar(query) or 0)
+
+
+async def add_event(session: AsyncSession, alarm: Alarm, event: AlarmEvent) -> None:
+    """Append `event` to the alarm's hash chain: the alarm row is locked (a no-op when the caller holds it), so
+    two transactions never link to the same predecessor."""
+    head = (
+        await session.execute(select(Alarm.event_count, Alarm.head_hash).where(Alarm.id == alarm.id).with_for_update())
+    ).one()
+    event.id = event.id or new_id()
+    event.seq, event.prev_hash = head.event_count + 1, head.head_hash
+    event.detail = normalised(event.detail or {})
+    event.hash = event_hash(alarm_event_content(event), event.prev_hash)
+    alarm.event_count, alarm.head_hash = event.seq, event.hash
     session.add(event)
     await session.flush()
 
 
 async def events_of(session: AsyncSession, alarm_id: uuid.UUID) -> Sequence[AlarmEvent]:
-    """In the order they were written (ids are time-ordered UUIDv7s)."""
-    query = select(AlarmEvent).where(AlarmEvent.alarm_id == alarm_id).order_by(AlarmEvent.id)
+    """In the order they were written (their place in the chain)."""
+    query = select(AlarmEvent).where(AlarmEvent.alarm_id == alarm_id).order_by(AlarmEvent.seq)
     return (await session.scalars(query)).all()
 
 

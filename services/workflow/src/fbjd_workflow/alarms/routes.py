@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fbjd_core.auth import Role
 from fbjd_core.db import SessionDep
 from fbjd_core.time import now
@@ -18,6 +18,8 @@ from fbjd_workflow.alarms.schemas import (
     AbnormalRecordIn,
     AlarmDetail,
     AlarmOut,
+    BulkReviewIn,
+    BulkReviewOut,
     HandleIn,
     IntakeResult,
     OpenCount,
@@ -30,6 +32,7 @@ from fbjd_workflow.errors import InvalidInput, WorkflowNotFound
 from fbjd_workflow.process.documents import alarm_detail, alarm_out
 from fbjd_workflow.process.intake import receive
 from fbjd_workflow.process.review import review as review_alarm
+from fbjd_workflow.process.review import review_many
 from fbjd_workflow.process.self_check import handle as handle_alarm
 from fbjd_workflow.sites import SitesDep
 from fbjd_workflow.vocabulary import AbnormalType, Grade
@@ -63,24 +66,39 @@ def _stages(stage: list[Stage], status: str | None) -> list[str]:
     return sorted(chosen) if chosen or status is None else ["-"]
 
 
-@router.get("/alarms")
+@router.get(
+    "/alarms",
+    responses={
+        200: {
+            "headers": {
+                "X-Total-Count": {
+                    "description": "the number of alarms matching the filters, ignoring limit and offset",
+                    "schema": {"type": "integer"},
+                }
+            }
+        }
+    },
+)
 async def list_alarms(
     session: SessionDep,
     principal: Reader,
+    response: Response,
     stage: Annotated[list[Stage], Query(description="one or more stages")] = [],  # noqa: B006
     status: Annotated[str | None, Query(description="open | closed")] = None,
     ps_id: str | None = None,
     county: str | None = None,
     industry: str | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="a part of the enterprise's name")] = None,
     type: Annotated[list[AbnormalType], Query()] = [],  # noqa: B006
     grade: Annotated[list[Grade], Query()] = [],  # noqa: B006
     start_from: Annotated[AwareDatetime | None, Query(alias="from", description="abnormal started at or after")] = None,
     start_to: Annotated[AwareDatetime | None, Query(alias="to", description="abnormal started before")] = None,
     order: Annotated[str | None, Query(description="oldest | newest; the city queue is oldest first")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AlarmOut]:
-    """Alarms in the caller's scope. With stage=city_review (the city's queue) the oldest come first."""
+    """Alarms in the caller's scope. With stage=city_review (the city's queue) the oldest come first.
+    The header X-Total-Count tells how many match in all (for paging)."""
     stages = _stages(stage, status)
     oldest_first = order == "oldest" or (order is None and stages == [Stage.CITY_REVIEW.value])
     f = repository.AlarmFilter(
@@ -94,12 +112,25 @@ async def list_alarms(
         industry=industry,
         started_from=start_from,
         started_to=start_to,
+        name_contains=q.strip() if q and q.strip() else None,
         oldest_first=oldest_first,
         limit=limit,
         offset=offset,
     )
     at = now()
+    response.headers["X-Total-Count"] = str(await repository.count_alarms(session, f))
     return [alarm_out(alarm, at=at) for alarm in await repository.list_alarms(session, f)]
+
+
+@router.post("/alarms/review")
+async def review_bulk(
+    data: BulkReviewIn, request: Request, principal: Reviewer, settings: SettingsDep, sites: SitesDep
+) -> BulkReviewOut:
+    """批量审核 (at most 200): each alarm reviewed on its own transaction with the single review's rules; the
+    answer lists per alarm ok, its new stage, or the error (e.g. 409's message) that kept it unchanged."""
+    sessionmaker = request.app.state.sessionmaker
+    results = await review_many(sessionmaker, principal, data, sites=sites, settings=settings, at=now())
+    return BulkReviewOut(results=results)
 
 
 @router.get("/alarms/open-count")

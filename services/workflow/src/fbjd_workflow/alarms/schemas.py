@@ -17,6 +17,9 @@ __all__ = [
     "AbnormalRecordIn",
     "AlarmDetail",
     "AlarmOut",
+    "BulkReviewIn",
+    "BulkReviewOut",
+    "BulkReviewResult",
     "EventOut",
     "HandleIn",
     "IntakeResult",
@@ -116,6 +119,41 @@ class ReviewIn(BaseModel):
     )
 
 
+MAX_BULK_REVIEW = 200
+
+
+class BulkReviewIn(BaseModel):
+    """One opinion for many alarms (批量审核); each alarm is reviewed on its own, as if one by one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "alarm_ids": ["0f8fad5b-d9cb-469f-a165-70867728950e"],
+                    "decision": "approve",
+                    "opinion": "企业已提供检修记录，情况属实",
+                }
+            ]
+        }
+    )
+
+    alarm_ids: list[uuid.UUID] = Field(min_length=1, max_length=MAX_BULK_REVIEW)
+    decision: ReviewDecision
+    opinion: str = Field(min_length=2, max_length=2000)
+
+
+class BulkReviewResult(BaseModel):
+    alarm_id: uuid.UUID
+    ok: bool
+    stage: str | None = Field(description="the alarm's stage after the review (None when it failed)")
+    error: str | None = Field(description="why this alarm was not reviewed, as the single review would say it")
+    code: str | None = Field(default=None, description="the error code (invalid_transition, not_found, …)")
+
+
+class BulkReviewOut(BaseModel):
+    results: list[BulkReviewResult]
+
+
 class EventOut(BaseModel):
     id: uuid.UUID
     at: datetime
@@ -127,6 +165,9 @@ class EventOut(BaseModel):
     to_stage: str
     reason: str
     detail: dict[str, Any]
+    seq: int
+    prev_hash: str
+    hash: str
 
 
 class AlarmOut(BaseModel):

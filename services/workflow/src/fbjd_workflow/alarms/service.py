@@ -75,7 +75,7 @@ async def apply(
         reason=reason,
         detail=detail or {},
     )
-    await repository.add_event(session, event)
+    await repository.add_event(session, alarm, event)
     log.info(
         "alarm transition",
         extra={
@@ -106,7 +106,7 @@ async def note(
         reason=reason,
         detail=detail,
     )
-    await repository.add_event(session, event)
+    await repository.add_event(session, alarm, event)
 
 
 async def load_visible(

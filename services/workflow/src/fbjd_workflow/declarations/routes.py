@@ -23,6 +23,8 @@ from fbjd_workflow.vocabulary import DeclarationKind, DeclarationStatus, Handlin
 
 router = APIRouter(tags=["declarations"])
 
+EVIDENCE = "evidence: PDF, JPEG, PNG, xlsx or docx (judged by content), each ≤ the size limit"
+
 
 @router.post("/declarations/before", status_code=201)
 async def declare_before(
@@ -51,9 +53,9 @@ async def declare_after(
     settings: SettingsDep,
     reason: Annotated[HandlingReason, Form(description="equipment_fault | power_loss | maintenance | other")],
     text: Annotated[str, Form(min_length=2, max_length=2000, description="原因说明")],
-    files: Annotated[list[UploadFile], File(description="evidence: PDF, JPEG or PNG, each ≤ the size limit")] = [],  # noqa: B006
+    files: Annotated[list[UploadFile], File(description=EVIDENCE)] = [],  # noqa: B006
 ) -> DeclarationOut:
-    """事后申报 with evidence files. Any file too large (413) or not PDF/JPEG/PNG (415) refuses the whole
+    """事后申报 with evidence files. Any file too large (413) or not PDF/JPEG/PNG/xlsx/docx (415) refuses the whole
     declaration: nothing is kept."""
     if len(files) > settings.max_files_per_upload:
         raise InvalidInput(f"一次最多上传 {settings.max_files_per_upload} 个附件")
@@ -71,7 +73,7 @@ async def list_declarations(
     ps_id: str | None = None,
     county: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[DeclarationOut]:
     """Declarations in the caller's scope, oldest first (the city's approval queue: kind=before&status=pending)."""
     if principal.role is Role.ENTERPRISE:

@@ -1,4 +1,5 @@
-"""A file kept in the database (bytea): small (≤ 10 MB), few, and bound to one record, so one backup holds all."""
+"""A file kept in the database (bytea): small (≤ 20 MB by default), few, and bound to one record, so one backup
+holds all."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class StoredFile(Base):
     ps_id: Mapped[str] = mapped_column(String(32))
     county: Mapped[str] = mapped_column(String(12))
     filename: Mapped[str] = mapped_column(String(200))  # sanitised
-    content_type: Mapped[str] = mapped_column(String(50))  # judged from the content
+    content_type: Mapped[str] = mapped_column(String(100))  # judged from the content
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only for a download

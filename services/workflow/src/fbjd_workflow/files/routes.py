@@ -10,7 +10,7 @@ from fbjd_core.db import SessionDep
 from fbjd_workflow.access import Reader, ensure_visible
 from fbjd_workflow.errors import WorkflowNotFound
 from fbjd_workflow.files import repository
-from fbjd_workflow.files.service import download_headers
+from fbjd_workflow.files.service import ACCEPTED_TYPES, download_headers
 
 router = APIRouter(tags=["files"])
 
@@ -18,7 +18,7 @@ router = APIRouter(tags=["files"])
 @router.get(
     "/files/{file_id}",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}}},
+    responses={200: {"content": {kind: {} for kind in ACCEPTED_TYPES}}},
 )
 async def download(file_id: uuid.UUID, session: SessionDep, principal: Reader) -> Response:
     row = await repository.get_with_content(session, file_id)

@@ -110,6 +110,9 @@ def _event_out(event: AlarmEvent) -> EventOut:
         to_stage=event.to_stage,
         reason=event.reason,
         detail=event.detail,
+        seq=event.seq,
+        prev_hash=event.prev_hash,
+        hash=event.hash,
     )
 
 

@@ -11,22 +11,23 @@ import uuid
 from datetime import datetime
 
 from fbjd_core.auth import Principal
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fbjd_workflow.alarms.models import Alarm
-from fbjd_workflow.alarms.schemas import ReviewIn
+from fbjd_workflow.alarms.schemas import BulkReviewIn, BulkReviewResult, ReviewIn
 from fbjd_workflow.alarms.service import SYSTEM, Actor, apply, load_visible
 from fbjd_workflow.alarms.states import Action, Party
 from fbjd_workflow.config import Settings
 from fbjd_workflow.enforcement import repository as enforcement_repository
 from fbjd_workflow.enforcement.models import EnforcementTask
+from fbjd_workflow.errors import WorkflowError
 from fbjd_workflow.outbox.service import Channel, enqueue
 from fbjd_workflow.process.documents import province_payload, task_document
 from fbjd_workflow.sites import SiteDirectory
 from fbjd_workflow.timers.service import TimerKind, cancel, schedule
 from fbjd_workflow.vocabulary import ReviewDecision, TaskStatus
 
-__all__ = ["review"]
+__all__ = ["review", "review_many"]
 
 
 async def _dispatch(
@@ -101,3 +102,29 @@ async def review(
     if action is Action.REJECT:
         await _dispatch(session, alarm, site=site, settings=settings, at=at)
     return alarm
+
+
+async def review_many(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    data: BulkReviewIn,
+    *,
+    sites: SiteDirectory,
+    settings: Settings,
+    at: datetime,
+) -> list[BulkReviewResult]:
+    """批量审核: the single review for each alarm, each in a transaction of its own (an alarm belongs to one
+    enterprise, so no transaction spans two). One alarm refused (409, 404) does not hold up the others; the
+    same id twice is reviewed once."""
+    results: list[BulkReviewResult] = []
+    single = ReviewIn(decision=data.decision, opinion=data.opinion)
+    for alarm_id in dict.fromkeys(data.alarm_ids):
+        try:
+            async with sessionmaker() as session, session.begin():
+                alarm = await review(session, principal, alarm_id, single, sites=sites, settings=settings, at=at)
+                stage = alarm.stage
+        except WorkflowError as exc:
+            results.append(BulkReviewResult(alarm_id=alarm_id, ok=False, stage=None, error=exc.message, code=exc.code))
+        else:
+            results.append(BulkReviewResult(alarm_id=alarm_id, ok=True, stage=stage, error=None))
+    return results

@@ -1,4 +1,4 @@
-"""GET /stats: counts by stage, county, industry and type, and the stage durations (time to enterprise
+"""GET /stats: counts by stage, county, industry, type and grade, and the stage durations (time to enterprise
 handling, to city review, to inspection), over the caller's scope."""
 
 from __future__ import annotations
@@ -64,5 +64,6 @@ async def stats(
         by_county=await _groups(session, scope, "county"),
         by_industry=await _groups(session, scope, "industry"),
         by_type=await _groups(session, scope, "type"),
+        by_grade=await _groups(session, scope, "grade"),
         durations=durations,
     )

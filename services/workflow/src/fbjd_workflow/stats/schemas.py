@@ -29,4 +29,5 @@ class Stats(BaseModel):
     by_county: list[GroupCount]
     by_industry: list[GroupCount]
     by_type: list[GroupCount]
+    by_grade: list[GroupCount]
     durations: dict[str, StageDuration]
