@@ -125,7 +125,7 @@ class Province:
         ]
 
     def arrivals(self, ps_id: str | None = None) -> list[dict[str, Any]]:
-        return [item for _, item in self.state.store.arrivals if ps_id is None or item["psId"] == ps_id]
+        return [item for _endpoint, item, _at in self.state.store.arrivals if ps_id is None or item["psId"] == ps_id]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 - Senders (`service`): the rules service posts records, the workflow posts dispositions.
 - Operators (`city`): the push status and the dead-letter list.
 - The province (`province`, a machine client) and the city: the read API under /province/.
+- The city's self-audit (`city`; `county` for its own county only): /self-audit.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typing import Annotated
 from fastapi import Depends
 from fbjd_core.auth import Principal, Role, require_roles
 
-__all__ = ["Operator", "ProvinceReader", "Sender"]
+__all__ = ["Auditor", "Operator", "ProvinceReader", "Sender"]
 
 Sender = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
 Operator = Annotated[Principal, Depends(require_roles(Role.CITY))]
 ProvinceReader = Annotated[Principal, Depends(require_roles(Role.PROVINCE, Role.CITY))]
+Auditor = Annotated[Principal, Depends(require_roles(Role.CITY, Role.COUNTY))]

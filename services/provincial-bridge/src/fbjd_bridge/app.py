@@ -8,14 +8,23 @@ from fbjd_core.logging import configure_logging
 
 from fbjd_bridge.config import Settings
 from fbjd_bridge.dispositions.routes import router as dispositions_router
+from fbjd_bridge.forwarding.routes import router as forwarding_router
 from fbjd_bridge.outbox.routes import router as outbox_router
 from fbjd_bridge.read_api.routes import router as read_api_router
 from fbjd_bridge.records.routes import router as records_router
 from fbjd_bridge.runtime import lifespan
+from fbjd_bridge.self_audit.routes import router as self_audit_router
 
 __all__ = ["create_app", "main"]
 
-ROUTERS = (records_router, dispositions_router, outbox_router, read_api_router)
+ROUTERS = (
+    records_router,
+    dispositions_router,
+    outbox_router,
+    forwarding_router,
+    read_api_router,
+    self_audit_router,
+)
 
 DESCRIPTION = """\
 The only service that talks to the provincial platform (省级平台).
@@ -25,12 +34,16 @@ Push (附件3): abnormal records from the rules service (POST /abnormals) go thr
 (stop, limit, off-peak), in order per enterprise, in batches, retried with back-off until accepted, never
 twice as two records; invalid ones go to a dead-letter list. GET /status shows each endpoint's state.
 
+Data upload: with FBJD_UPSTREAM_HJ212 the readings ingest stored are re-sent to that upstream as an HJ 212
+stream, each packet acknowledged by a 9014, from a cursor that survives outages and restarts (at least once,
+never skipped). GET /forwarding shows its state.
+
 Read API for the province (role province): /province/abnormals, /province/dispositions, /province/registry.
 """
 
 
 def create_app(settings: Settings) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         prefix="bridge",
         title="fbjd bridge",
@@ -38,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
         routers=ROUTERS,
         extra_lifespan=lifespan,
     )
+    return app
 
 
 def main() -> FastAPI:

@@ -2,7 +2,8 @@
 
 Every setting is an environment variable with the `FBJD_` prefix (`FBJD_PROVINCE_BASE_URL=https://…`).
 Without a province URL the records still queue up in the outbox (nothing is lost); the sender starts
-pushing as soon as a process with the URL runs.
+pushing as soon as a process with the URL runs. Without FBJD_UPSTREAM_HJ212 no readings are forwarded
+upstream; set, the forwarder starts from where that upstream's cursor stands (forwarding/).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fbjd_core.auth import Principal, Role, issue_token
 from fbjd_core.settings import BaseServiceSettings
-from pydantic import Field
+from pydantic import AwareDatetime, Field, field_validator
 
-__all__ = ["Settings", "SettingsDep", "service_token"]
+__all__ = ["Settings", "SettingsDep", "parse_address", "service_token"]
 
 
 class Settings(BaseServiceSettings):
@@ -36,6 +37,51 @@ class Settings(BaseServiceSettings):
         default=60.0, ge=0
     )  # a registry pull re-reads the registry at most this often
     registry_concurrency: int = Field(default=8, ge=1)  # topology requests in flight during a refresh
+
+    # Registry push (registry_push/): the sync's changes POSTed to this URL; unset: the push is off.
+    province_registry_push_url: str | None = None
+    registry_push_interval_seconds: float = Field(default=60.0, gt=0)  # a push round at most this often
+    registry_push_batch_size: int = Field(default=500, ge=1, le=5000)  # registry items per push
+    registry_push_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    self_audit_concurrency: int = Field(default=8, ge=1)  # requests in flight while the self-audit reads
+
+    # Data upload (forwarding/): the readings re-sent as an HJ 212 stream to host:port; unset: forwarding is off.
+    upstream_hj212: str | None = None
+    upstream_password: str = "123456"  # PW of every forwarded packet (the upstream's access password)
+    upstream_batch_size: int = Field(default=200, ge=1, le=5000)  # receipts per round (the cursor moves per round)
+    upstream_window: int = Field(default=32, ge=1, le=1000)  # packets sent and not yet answered (1: stop-and-wait)
+    upstream_ack_timeout_seconds: float = Field(default=10.0, gt=0)  # a packet unanswered this long: link failed
+    upstream_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    upstream_poll_seconds: float = Field(default=1.0, gt=0)  # a round at least this often when idle
+    # Receipts younger than this wait: ingest sets received_at before its batch commits, and a receipt that
+    # commits after the cursor passed its received_at would never be read.
+    upstream_settle_seconds: float = Field(default=30.0, ge=0)
+    # Where a new upstream starts (received_at, UTC); unset: the moment the forwarder first runs for it.
+    upstream_from: AwareDatetime | None = None
+
+    @field_validator("upstream_password")
+    @classmethod
+    def _upstream_password(cls, value: str) -> str:
+        if not value or any(c in value for c in ";,=&") or value != value.strip():
+            raise ValueError("the upstream password must be non-empty, without ';', ',', '=', '&' or edge spaces")
+        return value
+
+    @field_validator("upstream_hj212")
+    @classmethod
+    def _upstream_address(cls, value: str | None) -> str | None:
+        if value:
+            parse_address(value)
+        return value or None
+
+
+def parse_address(address: str) -> tuple[str, int]:
+    """`host:port` (`[::1]:9212` for IPv6) → (host, port); ValueError for anything else."""
+    host, colon, port = address.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected host:port, got {address!r}")
+    return host, int(port)
 
 
 def service_token(settings: BaseServiceSettings) -> str:

@@ -9,7 +9,9 @@ BridgeError(FbjdError)                     400  anything the bridge refuses
 │   │                                           interface's JSON, or `success: false` that names no field
 │   └── ProvinceRejected                   502  `success: false` naming a field of the interface: the records
 │                                               themselves are invalid (retried a few times, then dead-lettered)
-└── RegistryUnavailable                    502  the registry did not answer a sync read
+├── RegistryUnavailable                    502  the registry did not answer a sync read
+└── ForwardingError                        502  data upload (forwarding/errors.py: UpstreamUnavailable,
+                                                UnforwardableReceipt; handled by the forwarder, never an answer)
 
 Messages are Chinese where an operator reads them (the dead-letter list, the status page).
 """

@@ -1,9 +1,10 @@
-"""What a bridge process runs beside HTTP: the outbox sender (an asyncio task woken by arrivals) and the
-HTTP clients of the province and the registry.
+"""What a bridge process runs beside HTTP: the outbox sender (an asyncio task woken by arrivals), the registry
+push, the forwarder of readings to an HJ 212 upstream, and the HTTP clients of the province and the registry.
 
 Without FBJD_PROVINCE_BASE_URL nothing is pushed and records wait in the outbox; with `sender_enabled` off
 this process only serves the API (another process sends). Several senders may run: one per endpoint sends
-at a time (an advisory lock), the others find the lock taken and wait for the next poll.
+at a time (an advisory lock), the others find the lock taken and wait for the next poll. The forwarder runs
+where the sender may and FBJD_UPSTREAM_HJ212 is set; one forwards at a time (its own advisory lock).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from fbjd_bridge.config import Settings, service_token
+from fbjd_bridge.forwarding.forwarder import Forwarder
 from fbjd_bridge.outbox.sender import OutboxSender
 from fbjd_bridge.province.client import ProvinceClient
+from fbjd_bridge.registry_push.client import RegistryPushClient
+from fbjd_bridge.registry_push.pusher import RegistryPusher
 from fbjd_bridge.registry_sync.client import RegistryClient
 
-__all__ = ["lifespan", "sender_running", "wake_sender"]
+__all__ = ["forwarder_running", "lifespan", "registry_pusher_running", "sender_running", "wake_sender"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,16 @@ def wake_sender(app: FastAPI) -> None:
 
 def sender_running(app: FastAPI) -> bool:
     task: asyncio.Task[None] | None = getattr(app.state, "sender_task", None)
+    return task is not None and not task.done()
+
+
+def registry_pusher_running(app: FastAPI) -> bool:
+    task: asyncio.Task[None] | None = getattr(app.state, "registry_push_task", None)
+    return task is not None and not task.done()
+
+
+def forwarder_running(app: FastAPI) -> bool:
+    task: asyncio.Task[None] | None = getattr(app.state, "forwarder_task", None)
     return task is not None and not task.done()
 
 
@@ -55,9 +69,38 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             log.info("outbox sender started", extra={"province": settings.province_base_url})
     else:
         log.warning("FBJD_PROVINCE_BASE_URL is not set: records queue up in the outbox, nothing is pushed")
+    push_client: RegistryPushClient | None = None
+    app.state.registry_push_task = None
+    if settings.province_registry_push_url and settings.sender_enabled:
+        push_client = RegistryPushClient(
+            settings.province_registry_push_url, timeout_s=settings.registry_push_timeout_seconds
+        )
+        pusher = RegistryPusher(app.state.sessionmaker, settings, registry, push_client)
+        app.state.registry_push_task = asyncio.create_task(pusher.run(), name="bridge-registry-push")
+        log.info("registry push started", extra={"target": settings.province_registry_push_url})
+    forwarder: Forwarder | None = None
+    app.state.forwarder_task = None
+    if settings.upstream_hj212 and settings.sender_enabled:
+        forwarder = Forwarder(app.state.sessionmaker, settings)
+        app.state.forwarder_task = asyncio.create_task(forwarder.run(), name="bridge-forwarder")
+        log.info("forwarding upstream started", extra={"upstream": settings.upstream_hj212})
     try:
         yield
     finally:
+        forward_task: asyncio.Task[None] | None = app.state.forwarder_task
+        if forward_task is not None:
+            forward_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await forward_task
+        if forwarder is not None:
+            await forwarder.aclose()
+        push_task: asyncio.Task[None] | None = app.state.registry_push_task
+        if push_task is not None:
+            push_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await push_task
+        if push_client is not None:
+            await push_client.aclose()
         task: asyncio.Task[None] | None = app.state.sender_task
         if task is not None:
             task.cancel()

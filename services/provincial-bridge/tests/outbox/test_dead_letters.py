@@ -38,7 +38,7 @@ async def test_an_invalid_record_is_dead_lettered_without_blocking_the_others(
 
     assert points(a) == [a1["treatment_point_id"], a3["treatment_point_id"]]  # a3 waited behind a2, then went
     assert points(b) == [b1["treatment_point_id"], b2["treatment_point_id"]]
-    arrival_order = [item["treatmentAmmeterId"] for _, item in province.state.store.arrivals]
+    arrival_order = [item["treatmentAmmeterId"] for _endpoint, item, _at in province.state.store.arrivals]
     assert arrival_order.index(b2["treatment_point_id"]) < arrival_order.index(a3["treatment_point_id"])
     assert all(r["_reports"] == 1 for r in province.records(a) + province.records(b))
 

@@ -3,7 +3,6 @@ they arrive, and the registry sync — full, then the changes since a cursor, re
 
 from __future__ import annotations
 
-import random
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -16,8 +15,8 @@ from fbjd_core.db import make_engine, make_sessionmaker
 from fbjd_registry.app import create_app as create_registry_app
 from fbjd_registry.changes.schemas import ChangeContext
 from fbjd_registry.config import Settings as RegistrySettings
-from fbjd_registry.enterprises.credit_code import ALPHABET, check_character
 from fbjd_registry.regions.service import ensure_cangzhou
+from fbjd_registry.samples import enterprise_form
 from fbjd_testing.plugin import serve
 from pydantic import SecretStr
 
@@ -98,11 +97,6 @@ async def test_the_read_api_is_for_the_province_and_the_city(bridge: Bridge) -> 
 # --- registry sync, against the real registry over HTTP ---------------------------------------------------
 
 
-def _credit_code() -> str:
-    body = "91" + XINHUA + "".join(random.choice(ALPHABET) for _ in range(9))
-    return body + check_character(body)
-
-
 @pytest.fixture
 async def registry_url(database_url: str, jwt_secret: str) -> AsyncIterator[str]:
     engine = make_engine(database_url)
@@ -122,28 +116,9 @@ async def _post(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> d
 
 
 async def _enterprise_with_topology(client: httpx.AsyncClient) -> dict[str, Any]:
-    code = _credit_code()
-    ps_id = uuid.uuid4().hex
-    await _post(
-        client,
-        "/enterprises",
-        {
-            "ps_id": ps_id,
-            "name": f"沧州市同步测试化工有限公司{random.randint(1000, 9999)}",
-            "address": "河北省沧州市新华区建设北街88号",
-            "county_code": XINHUA,
-            "longitude": 116.85,
-            "latitude": 38.31,
-            "credit_code": code,
-            "permit_no": code + "001P",
-            "legal_representative": "张建国",
-            "postcode": "061000",
-            "category": "一般企业",
-            "industry": "化工",
-            "env_contact_name": "李环保",
-            "env_contact_phone": "13803170001",
-        },
-    )
+    form = enterprise_form(XINHUA, name="沧州市同步测试化工有限公司", industry="化工")
+    ps_id = form["ps_id"]
+    await _post(client, "/enterprises", form)
     kiln = await _post(client, f"/enterprises/{ps_id}/facilities", {"name": "1#反应釜", "kind": "production"})
     scrubber = await _post(client, f"/enterprises/{ps_id}/facilities", {"name": "喷淋塔", "kind": "treatment"})
     point = {"rated_kw": 75.0, "threshold_kw": 10.0}

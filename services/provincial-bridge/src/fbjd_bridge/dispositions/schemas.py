@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from fbjd_core.ids import PsIdStr
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from fbjd_bridge.storable import refuse_nul
 
 __all__ = ["DispositionIn", "DispositionOut", "DispositionReceipt"]
 
@@ -21,6 +23,11 @@ class DispositionIn(BaseModel):
     opinion: str | None = None
     at: AwareDatetime
     inspection: dict[str, Any] | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class DispositionReceipt(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fbjd_core.db import SessionDep
 from fbjd_core.time import now
 
@@ -13,17 +13,22 @@ from fbjd_bridge.config import SettingsDep
 from fbjd_bridge.outbox import service
 from fbjd_bridge.outbox.schemas import DeadLetterOut, StatusOut
 from fbjd_bridge.province.payload import Endpoint
-from fbjd_bridge.runtime import sender_running, wake_sender
+from fbjd_bridge.registry_push import service as registry_push
+from fbjd_bridge.runtime import registry_pusher_running, sender_running, wake_sender
+from fbjd_bridge.storable import BIGINT_MAX
 
 router = APIRouter(tags=["outbox"])
 
 
 @router.get("/status")
 async def get_status(session: SessionDep, _principal: Operator, settings: SettingsDep, request: Request) -> StatusOut:
-    """Per endpoint: backlog, dead letters, last success, last error, and the back-off of a failing province."""
-    return await service.status(
-        session, base_url=settings.province_base_url, sender_running=sender_running(request.app)
+    """Per endpoint: backlog, dead letters, last success, last error, and the back-off of a failing province;
+    the registry push's cursor, pending changes, last success and last error."""
+    out = await service.status(session, base_url=settings.province_base_url, sender_running=sender_running(request.app))
+    out.registry_push = await registry_push.status(
+        session, target=settings.province_registry_push_url, running=registry_pusher_running(request.app)
     )
+    return out
 
 
 @router.get("/dead-letters")
@@ -39,7 +44,11 @@ async def list_dead_letters(
 
 @router.post("/dead-letters/{seq}/retry")
 async def retry_dead_letter(
-    seq: int, session: SessionDep, _principal: Operator, request: Request, background: BackgroundTasks
+    seq: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
+    session: SessionDep,
+    _principal: Operator,
+    request: Request,
+    background: BackgroundTasks,
 ) -> DeadLetterOut:
     """Back in the queue (once the cause is fixed at the province, e.g. its registry caught up)."""
     letter = await service.requeue(session, seq, at=now())

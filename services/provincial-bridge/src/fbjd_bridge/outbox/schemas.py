@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from fbjd_bridge.registry_push.schemas import RegistryPushStatusOut
+
 __all__ = ["DeadLetterOut", "EndpointStatusOut", "StatusOut"]
 
 
@@ -29,6 +31,7 @@ class StatusOut(BaseModel):
     province_base_url: str | None  # None: not configured, records queue up and nothing is pushed
     sender_running: bool
     endpoints: list[EndpointStatusOut]
+    registry_push: RegistryPushStatusOut | None = None  # the registry push job (registry_push/)
 
 
 class DeadLetterOut(BaseModel):

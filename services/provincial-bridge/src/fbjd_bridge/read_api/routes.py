@@ -17,6 +17,7 @@ from fbjd_core.time import from_cst, now
 
 from fbjd_bridge.access import ProvinceReader
 from fbjd_bridge.config import SettingsDep
+from fbjd_bridge.errors import BridgeError
 from fbjd_bridge.read_api import service
 from fbjd_bridge.read_api.schemas import AbnormalPage, DispositionPage
 from fbjd_bridge.registry_sync import service as registry_sync
@@ -29,7 +30,12 @@ Since = Annotated[datetime | None, Query(description="ISO instant; without a tim
 
 
 def _utc(since: datetime | None) -> datetime | None:
-    return None if since is None else from_cst(since)
+    if since is None:
+        return None
+    try:
+        return from_cst(since)
+    except OverflowError:  # 0001-01-01T00:00 CST is before the first instant Python can hold in UTC
+        raise BridgeError(f"since {since.isoformat()} is out of range", code="invalid_query", status=422) from None
 
 
 @router.get("/abnormals")

@@ -10,7 +10,9 @@ import uuid
 from typing import Any, Literal
 
 from fbjd_core.ids import PsIdStr
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from fbjd_bridge.storable import INT_MAX, refuse_nul
 
 __all__ = ["AbnormalIn", "AbnormalType", "ArrivalOut", "RecordStatus"]
 
@@ -22,7 +24,7 @@ class AbnormalIn(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: uuid.UUID = Field(description="deterministic record id (the rules' uuid5)")
-    version: int = Field(ge=1, description="increments on each change of the record")
+    version: int = Field(ge=1, le=INT_MAX, description="increments on each change of the record")
     type: AbnormalType
     ps_id: PsIdStr
     enterprise_name: str
@@ -45,6 +47,11 @@ class AbnormalIn(BaseModel):
     limit_ratio: float | None = None
     remark: str
     status: RecordStatus = "open"
+
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
     def as_json(self) -> dict[str, Any]:
         """The record as it is stored and shown to the province's read API (the contract's JSON)."""

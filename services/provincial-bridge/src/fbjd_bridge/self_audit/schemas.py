@@ -1,0 +1,57 @@
+"""The self-audit report as the city reads it (JSON; the same rows in the .xlsx)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = ["CheckOut", "CheckStatus", "CountyOut", "EnterpriseOut", "Evidence", "FindingOut", "SelfAuditOut"]
+
+CheckStatus = Literal["ok", "findings", "not_checkable"]
+
+
+class Evidence(BaseModel):
+    service: Literal["registry", "rules", "workflow"]
+    path: str = Field(description="GET it through the gateway (the same path) to see what the finding rests on")
+    id: str | None = None  # the item within that answer, when the path lists several
+
+
+class FindingOut(BaseModel):
+    text: str  # Chinese, for the bureau
+    evidence: Evidence
+
+
+class CheckOut(BaseModel):
+    code: int = Field(ge=1, le=6)
+    title: str
+    status: CheckStatus  # not_checkable: a source did not answer, or nothing can decide it yet
+    findings: list[FindingOut]
+    basis: str  # what was checked
+    unchecked: str | None = None  # what could not be checked, and why
+
+
+class EnterpriseOut(BaseModel):
+    ps_id: str
+    name: str
+    county: str
+    county_name: str | None
+    checks: list[CheckOut]
+
+
+class CountyOut(BaseModel):
+    county: str
+    county_name: str | None
+    enterprises: int
+    enterprises_with_findings: int
+    findings_by_check: dict[str, int]  # "1".."6" → findings
+    not_checkable_by_check: dict[str, int]  # "1".."6" → enterprises whose check could not be made
+
+
+class SelfAuditOut(BaseModel):
+    generated_at: datetime
+    window_start: datetime  # records, alarms and periodic findings from here on
+    window_days: int
+    counties: list[CountyOut]
+    enterprises: list[EnterpriseOut]
