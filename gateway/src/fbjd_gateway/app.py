@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 from fastapi import FastAPI, Request
@@ -13,17 +14,24 @@ from fbjd_core.auth import Role, bearer_token, decode_token
 from fbjd_core.db import make_engine, make_sessionmaker
 from fbjd_core.errors import Forbidden, NotFound, Unauthorized, install_error_handlers
 from fbjd_core.logging import configure_logging
+from fbjd_core.security_headers import SecurityHeadersMiddleware
 
 from fbjd_gateway.accounts import ensure_account
+from fbjd_gateway.audit_routes import router as audit_router
 from fbjd_gateway.config import Settings
 from fbjd_gateway.proxy import forward
 from fbjd_gateway.routes import router as auth_router
 from fbjd_gateway.routing import SERVICES, allowed_roles, service_of
 
-__all__ = ["create_app", "main"]
+__all__ = ["create_app", "is_public", "main"]
 
 log = logging.getLogger(__name__)
 PUBLIC_SUFFIXES = ("/health", "/openapi.json", "/docs")
+
+
+def is_public(path: str, service: str) -> bool:
+    """Only a service's own health and OpenAPI pages pass without a token (not any path ending like them)."""
+    return path in {f"/api/{service}{suffix}" for suffix in PUBLIC_SUFFIXES}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -31,7 +39,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.require_database_url())
         app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=3.0))
+        # A proxy, not a browser: it must never keep a Set-Cookie of one user and send it with another's request.
+        no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+        # Keep as many connections alive as the web and busy clients hold open at once: httpx's default of 20
+        # closes the rest after each answer, and reopening them showed in the gateway's profile under load.
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=3.0), cookies=no_cookies, limits=limits)
+        # The one default account, `admin`, exists only in demo mode (`fbjd run`); a deployment creates its own.
         if settings.demo and settings.admin_password is not None:
             async with app.state.sessionmaker.begin() as session:
                 await ensure_account(
@@ -53,7 +67,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.behind_tls)
     app.include_router(auth_router)
+    app.include_router(audit_router)
 
     @app.get("/api/auth/health", tags=["health"])
     async def health() -> dict[str, str]:
@@ -66,7 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
         """Role check (first line of defence), then forward; the service checks role and scope again."""
         if service_of(request.url.path) is None:
             raise NotFound(f"no service answers {request.url.path}")
-        if not request.url.path.endswith(PUBLIC_SUFFIXES):
+        if not is_public(request.url.path, service):
             token = bearer_token(request)
             if token is None:
                 raise Unauthorized("missing bearer token: obtain one at POST /api/auth/token")

@@ -53,9 +53,9 @@ async def forward(client: httpx.AsyncClient, base_url: str, request: Request) ->
             },
             status_code=503,
         )
-    return StreamingResponse(
-        response.aiter_raw(),
-        status_code=response.status_code,
-        headers=dict(_headers(response.headers)),
-        background=BackgroundTask(response.aclose),
+    proxied = StreamingResponse(
+        response.aiter_raw(), status_code=response.status_code, background=BackgroundTask(response.aclose)
     )
+    # Raw pairs, not a dict: a page may set several cookies (session and CSRF token) in one answer.
+    proxied.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in _headers(response.headers)]
+    return proxied

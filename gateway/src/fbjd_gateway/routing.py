@@ -24,6 +24,7 @@ SERVICES: dict[str, str] = {
 
 STAFF = frozenset({Role.CITY, Role.COUNTY, Role.ADMIN, Role.SERVICE})
 EVERYONE_HUMAN = STAFF | {Role.ENTERPRISE}
+EVERYONE = frozenset(Role)
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,18 @@ class AccessRule:
     roles: frozenset[Role]
 
 
+# Kept equal to what the services' routes allow (tests/security/test_authz_matrix.py checks both directions:
+# no role let through where no route takes it, no role blocked that a route takes).
 ACCESS_RULES: tuple[AccessRule, ...] = (
-    AccessRule("/api/ingest/", STAFF | {Role.ENTERPRISE}),
+    AccessRule("/api/ingest/", EVERYONE_HUMAN),
     AccessRule("/api/registry/", EVERYONE_HUMAN),
+    AccessRule("/api/registry/vendor-blacklist", EVERYONE),  # the city's published blacklist: every signed-in role
     AccessRule("/api/rules/", EVERYONE_HUMAN),
     AccessRule("/api/workflow/", EVERYONE_HUMAN),
-    AccessRule("/api/workflow/tasks", EVERYONE_HUMAN | {Role.ENFORCEMENT}),
-    AccessRule("/api/bridge/", STAFF),
-    AccessRule("/api/bridge/province/", STAFF | {Role.PROVINCE}),
+    AccessRule("/api/workflow/tasks", STAFF | {Role.ENFORCEMENT}),  # the mobile enforcement system's task API
+    AccessRule("/api/bridge/", frozenset({Role.CITY, Role.ADMIN, Role.SERVICE})),
+    AccessRule("/api/bridge/province/", frozenset({Role.PROVINCE, Role.CITY, Role.ADMIN})),
+    AccessRule("/api/bridge/self-audit", frozenset({Role.CITY, Role.COUNTY, Role.ADMIN})),  # a county: its own
 )
 
 
