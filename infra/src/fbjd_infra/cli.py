@@ -5,6 +5,12 @@ fbjd migrate             apply every service's migrations
 fbjd hj212 decode        read HJ 212 packets from stdin, print one JSON object per line
 fbjd simulate            virtual data transmission terminals speaking HJ 212 over TCP
 fbjd bench ingest        1,000 terminals against the ingest path; writes BENCHMARKS.md
+fbjd bench rules         replay of stored history by the rules engine
+fbjd bench all           every benchmark in one run and one summary table (`make bench`)
+fbjd bench stats         statistics queries on a city-sized consumption rollup; writes BENCHMARKS.md
+fbjd bench web           web pages under 50 signed-in users: p50/p95/p99 per page; writes BENCHMARKS.md
+fbjd bench pipeline      condition → record → province latency and each service's peak memory
+fbjd bench storm         reconnect storm: 5,000 terminals back at once resending their history
 """
 
 from __future__ import annotations
@@ -47,6 +53,36 @@ def _bench(args: argparse.Namespace) -> int:
     from fbjd_infra.bench import main as bench_main
 
     return bench_main(args)
+
+
+def _bench_all(args: argparse.Namespace) -> int:
+    from fbjd_infra.bench.summary import main as bench_all_main
+
+    return bench_all_main(args)
+
+
+def _bench_stats(args: argparse.Namespace) -> int:
+    from fbjd_infra.bench.stats import main as bench_stats_main
+
+    return bench_stats_main(args)
+
+
+def _bench_storm(args: argparse.Namespace) -> int:
+    from fbjd_infra.bench.storm import main as bench_storm_main
+
+    return bench_storm_main(args)
+
+
+def _bench_web(args: argparse.Namespace) -> int:
+    from fbjd_infra.bench.web import main as bench_web_main
+
+    return bench_web_main(args)
+
+
+def _bench_pipeline(args: argparse.Namespace) -> int:
+    from fbjd_infra.bench.pipeline import main as bench_pipeline_main
+
+    return bench_pipeline_main(args)
 
 
 def _bench_rules(args: argparse.Namespace) -> int:
@@ -102,6 +138,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_rules_bench_arguments(rules_bench)
     rules_bench.set_defaults(func=_bench_rules)
+    pipeline = bench.add_parser("pipeline", help="condition → record → province latency on the running platform")
+    from fbjd_infra.bench.pipeline import add_arguments as add_pipeline_arguments
+
+    add_pipeline_arguments(pipeline)
+    pipeline.set_defaults(func=_bench_pipeline)
+    web = bench.add_parser("web", help="web pages under 50 concurrent users: p50/p95/p99 per page")
+    from fbjd_infra.bench.web import add_arguments as add_web_arguments
+
+    add_web_arguments(web)
+    web.set_defaults(func=_bench_web)
+    stats_bench = bench.add_parser(
+        "stats", help="statistics queries on a city-sized consumption rollup (30,000 points)"
+    )
+    from fbjd_infra.bench.stats import add_arguments as add_stats_bench_arguments
+
+    add_stats_bench_arguments(stats_bench)
+    stats_bench.set_defaults(func=_bench_stats)
+    storm = bench.add_parser("storm", help="reconnect storm: 5,000 terminals back at once, resending their history")
+    from fbjd_infra.bench.storm import add_arguments as add_storm_arguments
+
+    add_storm_arguments(storm)
+    storm.set_defaults(func=_bench_storm)
+    every = bench.add_parser("all", help="every benchmark in one run, one summary table (what `make bench` runs)")
+    from fbjd_infra.bench.summary import add_arguments as add_all_arguments
+
+    add_all_arguments(every)
+    every.set_defaults(func=_bench_all)
     return parser
 
 

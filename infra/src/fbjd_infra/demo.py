@@ -10,12 +10,13 @@ Idempotent: a second run finds everything in place (409s are fine).
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from typing import Any
 
 import httpx
 
-__all__ = ["DemoError", "device_registration", "seed_demo_city"]
+__all__ = ["DEMO_ACCOUNTS", "DemoError", "device_registration", "seed_demo_accounts", "seed_demo_city"]
 
 log = logging.getLogger(__name__)
 
@@ -74,5 +75,47 @@ def seed_demo_city(gateway_url: str, admin_password: str) -> list[dict[str, Any]
             reply = client.post("/api/ingest/devices", json=device_registration(device), headers=headers)
             if reply.status_code not in (201, 409):
                 raise DemoError(f"ingest refused demo terminal {device['mn']}: {reply.status_code} {reply.text}")
+        seed_demo_accounts(client, headers, devices, admin_password)
     log.info("demo city in place", extra={"devices": len(devices)})
     return devices
+
+
+#: The demo's people: username → (role, label). The county and the enterprise are those of the notice's
+#: ceramics works (华信陶瓷), so every role sees the same worked example.
+DEMO_ACCOUNTS: dict[str, tuple[str, str]] = {
+    "city": ("city", "市生态环境局"),
+    "county": ("county", "华信陶瓷所在县(区)分局"),
+    "enterprise": ("enterprise", "沧州市华信陶瓷有限公司"),
+}
+DEMO_ENTERPRISE_NAME = "华信陶瓷"
+
+
+def seed_demo_accounts(
+    client: httpx.Client, headers: dict[str, str], devices: list[dict[str, Any]], password: str
+) -> None:
+    """City, county and enterprise accounts for the demo, with the admin's password (demo mode only).
+
+    Accounts are made the way an administrator makes them (an initial password the person must change),
+    then changed once, as that person would at the first login.
+    """
+    works = next((d for d in devices if DEMO_ENTERPRISE_NAME in d["enterprise_name"]), None)
+    if works is None:
+        raise DemoError("the demo city has no ceramics works to give accounts to")
+    scopes = {"city": {}, "county": {"county": works["county_code"]}, "enterprise": {"enterprise_id": works["ps_id"]}}
+    for username, (role, _label) in DEMO_ACCOUNTS.items():
+        initial = f"Demo-{secrets.token_urlsafe(12)}-1a"
+        body = {"username": username, "password": initial, "role": role, **scopes[username]}
+        made = client.post("/api/auth/accounts", json=body, headers=headers)
+        if made.status_code == 409:
+            continue
+        if made.status_code >= 400:
+            raise DemoError(f"demo account {username} refused: {made.status_code} {made.text}")
+        token = client.post("/api/auth/token", data={"username": username, "password": initial})
+        token.raise_for_status()
+        changed = client.post(
+            "/api/auth/password",
+            json={"old_password": initial, "new_password": password},
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        )
+        if changed.status_code >= 400:
+            raise DemoError(f"demo account {username}: password not set: {changed.status_code} {changed.text}")

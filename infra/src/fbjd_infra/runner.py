@@ -119,7 +119,7 @@ def run_platform(*, with_simulator: bool = True) -> int:
     configure_logging("runner")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     topology = Topology.from_env()
-    admin_password = os.environ.get("FBJD_ADMIN_PASSWORD") or secrets.token_urlsafe(9)
+    admin_password = os.environ.get("FBJD_ADMIN_PASSWORD") or f"Fbjd-{secrets.token_urlsafe(9)}"
     with database_url_or_embedded() as database_url:
         migrate_all(database_url)
         env = {
@@ -185,6 +185,7 @@ def _banner(topology: Topology, admin_password: str, database_url: str) -> None:
         "  fbjd 分表计电监管平台 is starting",
         f"  open      http://{host}:{topology.http_port}/",
         f"  login     admin / {admin_password}",
+        f"  demo      city, county, enterprise / {admin_password} (once the demo city is in place)",
         f"  HJ 212    tcp://{host}:{topology.hj212_port}",
         f"  province  http://127.0.0.1:{topology.province_port}/ (simulated, unless FBJD_PROVINCE_BASE_URL is set)",
         f"  database  {database_url}",

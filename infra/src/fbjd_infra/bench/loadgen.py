@@ -176,6 +176,11 @@ class _Conn(asyncio.Protocol):
                 self._command(segment)
 
     # -- sending ----------------------------------------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        """Its whole quota sent (max mode with a quota: a terminal's backlog)."""
+        return self.gen.quota is not None and self.seq >= self.gen.quota
+
     def send(self) -> None:
         if self.transport is None:
             return
@@ -208,7 +213,7 @@ class _Conn(asyncio.Protocol):
         if not gen.running:
             gen.check_drained()
             return
-        if gen.mode == "max" or self.due:
+        if (gen.mode == "max" and not self.done) or self.due:
             self.send()
 
     def tick(self) -> None:
@@ -258,6 +263,7 @@ class LoadGenerator:
         self.conns: list[_Conn] = []
         self.mode = "paced"
         self.running = False
+        self.quota: int | None = None  # max mode: packets per terminal, then it stops (a backlog resent)
         self.sent = self.acked = self.commands = self.bad_frames = self.stray_acks = 0
         self.disconnects = self.lost_in_flight = 0
         self.window_start = self.window_end = float("inf")
@@ -292,7 +298,7 @@ class LoadGenerator:
                 conn.period = len(self.conns) / packets_per_s
                 conn.next_at = loop.time() + rng.uniform(0, conn.period)
                 conn.timer = loop.call_at(conn.next_at, conn.tick)
-            elif conn.outstanding is None:
+            elif conn.outstanding is None and not conn.done:
                 conn.send()
 
     async def window(self, name: str, seconds: float, offered_packets_s: float | None) -> WindowResult:

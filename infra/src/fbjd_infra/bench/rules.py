@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from fbjd_core.time import now
 
 from fbjd_infra.bench.harness import bench_database, server_version
 from fbjd_infra.bench.report import machine_info, write_section
+from fbjd_infra.bench.summary import Figure, record
 
 __all__ = ["add_arguments", "main"]
 
@@ -40,6 +42,15 @@ def main(args: argparse.Namespace) -> int:
                 ["--database-url", database.url, "--enterprises", str(args.enterprises), "--days", str(args.days)]
             )
     sys.stdout.write(captured.getvalue())
+    found = re.search(r"([\d,]+) readings/s end to end", captured.getvalue())
+    if code == 0 and found:
+        rate = int(found.group(1).replace(",", ""))
+        record(
+            args,
+            Figure(
+                "rules: replay of stored history, readings/s end to end", f"{rate:,}/s", "≥ 500,000/s", rate >= 500_000
+            ),
+        )
     if code == 0 and not args.no_write:
         machine = machine_info(postgres)
         section = "\n".join(

@@ -48,8 +48,9 @@ from fbjd_infra.bench.report import (
     render_table,
     write_section,
 )
+from fbjd_infra.bench.summary import Figure, record
 
-__all__ = ["add_arguments", "main", "bench_terminals"]
+__all__ = ["add_arguments", "bench_terminals", "main", "new_loop"]
 
 log = logging.getLogger(__name__)
 PHASES = ("paced", "max")
@@ -221,12 +222,34 @@ async def run_bench(
     )
 
 
-def _new_loop() -> asyncio.AbstractEventLoop:
+def new_loop() -> asyncio.AbstractEventLoop:
     try:
         import uvloop
     except ImportError:
         return asyncio.new_event_loop()
     return uvloop.new_event_loop()
+
+
+def _record_headline(args: argparse.Namespace, result: BenchResult) -> None:
+    best = next((p for p in result.phases if p.meets_target()), result.phases[0] if result.phases else None)
+    if best is None:
+        return
+    p99 = "—" if best.p99 is None else f"{best.p99:.1f} ms"
+    record(
+        args,
+        Figure(
+            f"ingest: readings/s sustained and p99 ACK ({best.window.name}, {result.terminals:,} terminals)",
+            f"{best.readings_s:,.0f}/s, p99 {p99}",
+            "≥ 20,000/s with p99 < 50 ms",
+            best.meets_target(),
+        ),
+        Figure(
+            "ingest: nothing lost or doubled (rows stored = readings acknowledged)",
+            "yes" if result.integrity_ok else "no",
+            "equal",
+            result.integrity_ok,
+        ),
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -237,12 +260,13 @@ def main(args: argparse.Namespace) -> int:
     try:
         _phases(args.phases)
         with tempfile.TemporaryDirectory(prefix="fbjd-bench-") as tmp, bench_database() as db:
-            with asyncio.Runner(loop_factory=_new_loop) as runner:
+            with asyncio.Runner(loop_factory=new_loop) as runner:
                 result = runner.run(run_bench(args, db.url, db.postmaster_pid, Path(tmp)))
     except BenchError as exc:
         log.error("benchmark failed", extra={"error": str(exc)})
         return 1
     sys.stdout.write(render_table(result))
+    _record_headline(args, result)
     if not args.no_write:
         write_section(args.output, render_markdown(result))
         log.info("written", extra={"path": str(args.output)})

@@ -21,6 +21,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from fbjd_core.logging import configure_logging
@@ -37,6 +38,7 @@ from fbjd_infra.simulators.register import (
 )
 from fbjd_infra.simulators.registry_fleet import fleet_from_registry
 from fbjd_infra.simulators.terminal import Terminal, TerminalOptions, TerminalStats
+from fbjd_infra.simulators.truth import ground_truth
 
 __all__ = ["Simulation", "add_arguments", "main"]
 
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 DEFAULT_TERMINALS = 12
 DEMO_VIOLATIONS_PER_DAY = 1.0
 DEMO_OUTAGES_PER_DAY = 2.0
+DEMO_TRAPS_PER_DAY = 1.0
 
 
 class Simulation:
@@ -93,6 +96,18 @@ class Simulation:
         log.info("simulation stopped", extra=self.summary())
         return self.stats()
 
+    async def run_until_delivered(self, *, poll_s: float = 0.5) -> TerminalStats:
+        """Run until every terminal has delivered what it holds (its history), then stop."""
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(terminal.run()) for terminal in self.terminals]
+            await asyncio.sleep(poll_s)
+            while not all(terminal.delivered for terminal in self.terminals):
+                await asyncio.sleep(poll_s)
+            for task in tasks:
+                task.cancel()
+        log.info("history delivered", extra=self.summary())
+        return self.stats()
+
     async def _log_summaries(self, every_s: float) -> None:
         while True:
             await asyncio.sleep(every_s)
@@ -129,6 +144,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"violations per terminal per simulated day (default {DEMO_VIOLATIONS_PER_DAY})",
     )
     parser.add_argument(
+        "--trap-rate",
+        type=float,
+        default=None,
+        help="traps per terminal per simulated day, of each kind its points allow: standby switching, a 14-min "
+        "treatment off, a fan just above its threshold; situations that must not make a record (default with "
+        f"violations: {DEMO_TRAPS_PER_DAY})",
+    )
+    parser.add_argument(
         "--outage-rate",
         type=float,
         default=None,
@@ -156,6 +179,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "instead of a seeded fleet ($FBJD_ADMIN_PASSWORD)",
     )
     parser.add_argument("--seed", type=int, default=None, help="fleet seed (default: random, demo: fixed)")
+    parser.add_argument(
+        "--mn", action="append", default=[], metavar="MN", help="with --from-registry: only this terminal (repeatable)"
+    )
+    parser.add_argument(
+        "--history",
+        type=float,
+        default=0.0,
+        metavar="HOURS",
+        help="the terminals were offline for the last HOURS: they send that history first (QN now, DataTime then)",
+    )
+    parser.add_argument(
+        "--history-only", action="store_true", help="stop once the history is delivered (with --history)"
+    )
+    parser.add_argument(
+        "--ground-truth",
+        type=Path,
+        metavar="FILE",
+        help="write the treatment abnormals (and the traps) the simulation contains (--from-registry) as JSON for "
+        "`fbjd rules accuracy FILE`",
+    )
     parser.add_argument("--list", action="store_true", help="print the fleet as JSON lines and exit")
 
 
@@ -163,6 +206,12 @@ def _violations(args: argparse.Namespace) -> float:
     if args.violation_rate is not None:
         return float(args.violation_rate)
     return DEMO_VIOLATIONS_PER_DAY if (args.violations or args.demo) else 0.0
+
+
+def _traps(args: argparse.Namespace) -> float:
+    if args.trap_rate is not None:
+        return float(args.trap_rate)
+    return DEMO_TRAPS_PER_DAY if _violations(args) > 0 else 0.0
 
 
 def _version(args: argparse.Namespace) -> Version | None:
@@ -178,19 +227,24 @@ def _own_fleet(args: argparse.Namespace) -> list[TerminalSpec]:
         interval_s=args.interval,
         rtd_interval_s=args.rtd_interval,
         violations_per_day=_violations(args),
+        traps_per_day=_traps(args),
         clock_skew=args.demo,
         rollover=args.rollover,
     )
 
 
-async def _fleet(args: argparse.Namespace, password: str | None) -> tuple[list[TerminalSpec], list[dict[str, Any]]]:
-    """The terminals to simulate, and their registration bodies."""
+async def _fleet(
+    args: argparse.Namespace, password: str | None
+) -> tuple[list[TerminalSpec], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The terminals to simulate, their registration bodies and (--from-registry) the registry's devices."""
     if not args.from_registry:
         fleet = _own_fleet(args)
-        return fleet, [device_payload(spec) for spec in fleet]
+        return fleet, [device_payload(spec) for spec in fleet], []
     if not password:
         raise RegistrationError("--from-registry needs FBJD_ADMIN_PASSWORD (the admin account's password)")
     devices = await fetch_registry_devices(args.from_registry, password=password)
+    if args.mn:
+        devices = [device for device in devices if device["mn"] in set(args.mn)]
     if args.terminals:
         devices = devices[: args.terminals]
     fleet = fleet_from_registry(
@@ -199,9 +253,10 @@ async def _fleet(args: argparse.Namespace, password: str | None) -> tuple[list[T
         interval_s=args.interval,
         rtd_interval_s=max(30, args.rtd_interval),
         violations_per_day=_violations(args),
+        traps_per_day=_traps(args),
         clock_skew=args.demo,
     )
-    return fleet, [device_registration(device) for device in devices]
+    return fleet, [device_registration(device) for device in devices], devices
 
 
 def _options(args: argparse.Namespace) -> TerminalOptions:
@@ -209,7 +264,10 @@ def _options(args: argparse.Namespace) -> TerminalOptions:
     if outages is None:
         outages = DEMO_OUTAGES_PER_DAY if args.demo else 0.0
     return TerminalOptions(
-        ack_timeout_s=args.ack_timeout, outage_rate_per_day=outages, realtime=args.realtime or args.demo
+        ack_timeout_s=args.ack_timeout,
+        outage_rate_per_day=outages,
+        realtime=args.realtime or args.demo,
+        history_s=args.history * 3600.0,
     )
 
 
@@ -231,7 +289,7 @@ async def _run(args: argparse.Namespace) -> TerminalStats | None:
             loop.add_signal_handler(sig, main_task.cancel)
     password = os.environ.get("FBJD_ADMIN_PASSWORD")
     try:
-        fleet, payloads = await _fleet(args, password)
+        fleet, payloads, devices = await _fleet(args, password)
     except RegistrationError as exc:
         log.error("cannot get the terminals from the registry", extra={"error": str(exc)})
         return None
@@ -241,9 +299,9 @@ async def _run(args: argparse.Namespace) -> TerminalStats | None:
         return TerminalStats()
     if args.register:
         await _register(args.register, payloads, password)
-    simulation = Simulation(
-        fleet, host=args.host, port=args.port, clock=SimClock(speed=args.speed), options=_options(args)
-    )
+    clock = SimClock(speed=args.speed)
+    began = clock.timestamp() - args.history * 3600.0
+    simulation = Simulation(fleet, host=args.host, port=args.port, clock=clock, options=_options(args))
     log.info(
         "simulator starting",
         extra={
@@ -256,10 +314,26 @@ async def _run(args: argparse.Namespace) -> TerminalStats | None:
         },
     )
     try:
+        if args.history_only:
+            return await simulation.run_until_delivered()
         return await simulation.run(duration_s=args.duration)
     except asyncio.CancelledError:
         log.info("simulator stopped", extra=simulation.summary())
         return simulation.stats()
+    finally:
+        if args.ground_truth is not None:
+            _write_truth(args.ground_truth, devices, simulation, began, clock.timestamp())
+
+
+def _write_truth(path: Path, devices: list[dict[str, Any]], simulation: Simulation, start: float, end: float) -> None:
+    plants = {terminal.spec.mn: terminal.plant for terminal in simulation.terminals}
+    bursts = {terminal.spec.mn: terminal.bursts for terminal in simulation.terminals}
+    truth = ground_truth(devices, plants, start, end, bursts=bursts)
+    path.write_text(json.dumps(truth, ensure_ascii=False, indent=1))
+    log.info(
+        "ground truth written",
+        extra={"path": str(path), "violations": len(truth["violations"]), "traps": len(truth["traps"])},
+    )
 
 
 def main(args: argparse.Namespace) -> int:

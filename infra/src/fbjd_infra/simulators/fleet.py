@@ -209,6 +209,7 @@ def build_fleet(
     interval_s: int = 60,
     rtd_interval_s: int = 30,
     violations_per_day: float = 0.0,
+    traps_per_day: float = 0.0,
     clock_skew: bool = False,
     rollover: bool = False,
 ) -> list[TerminalSpec]:
@@ -234,6 +235,7 @@ def build_fleet(
             treatment_lag_s=rng.uniform(10, 30) * 60,
             switchovers_per_day=0.3,
             violations_per_day=violations_per_day,
+            traps_per_day=traps_per_day,
         )
         skew = rng.choice((0.0, 0.0, 0.0, rng.uniform(-180, 180))) if clock_skew else 0.0
         fleet.append(

@@ -9,7 +9,13 @@ for a register rollover).  What makes the curves look like a real site:
 * treatment (the main fan) starts ``treatment_lead_s`` before production and stops ``treatment_lag_s`` after it;
   the standby fan takes over from the main fan now and then (both meters form one treatment group);
 * an optional total-incoming-line meter carries everything plus the site's base load;
-* injected violations switch treatment off while production runs, for 20-40 minutes;
+* injected violations switch treatment off while production runs, for 20-40 minutes, each well apart from the
+  next (:data:`VIOLATION_GAP_S`) and none already under way when the plant begins to report (see
+  :meth:`Plant.violation`): every one is a clean stretch whose start and end the minute data show;
+* injected traps (:class:`Trap`, ``traps_per_day`` of each kind where the plant has what the kind needs) look
+  like violations to a careless judge but are none: the standby fan taking over from the main one (both off for
+  at most a few minutes), treatment off for 14 min (one short of the judgement time), a fan running just above
+  its threshold; they keep :data:`VIOLATION_GAP_S` from the violations and from each other;
 * noise is an AR(1) process per meter; voltage, current and power factor follow from the power.
 
 Everything random is drawn from generators seeded by the spec's seed and the day, so a terminal restarted with
@@ -35,6 +41,8 @@ __all__ = [
     "MeterInstant",
     "PeriodRecord",
     "Plant",
+    "Trap",
+    "TrapKind",
 ]
 
 STEP_S = 10.0  # integration step while measuring
@@ -42,6 +50,14 @@ FAST_STEP_S = 60.0  # integration step when catching up over a gap nobody report
 MAX_CATCH_UP_S = 2 * 86400.0  # longer gaps (the clock jumped) are skipped, not integrated
 PHASE_VOLTAGE = 220.0
 DAY_S = 86400.0
+#: Quiet time kept between two drawn violations of a plant.  Two that (nearly) touch leave the fan off but for a
+#: few seconds: whether a minute average shows that restart depends on where in the minute it falls, so neither
+#: "one stretch" nor "two" would be the truth.  Drawn violations never overlap or come closer than this.
+VIOLATION_GAP_S = 600.0
+VIOLATION_TRIES = 20  # draws tried per violation before that one is left out (a run already full of them)
+SHORT_OFF_S = 14 * 60.0  # the short-off trap: one minute short of the 15-min judgement time
+HANDOVER_GAP_MAX_S = 180.0  # standby switching: both fans off for at most this long at each handover
+STRADDLE_FLOOR = 1.04  # a straddling fan never draws less than this multiple of its threshold (noise included)
 
 
 class Schedule(StrEnum):
@@ -78,10 +94,13 @@ class MeterSpec:
     rollover_kwh: float | None = None  # register wraps to 0 here (e.g. 999999.99 for a 6-digit register)
     group: str | None = None  # treatment: main and standby fans of one facility share a group
     code_group: str | None = None  # factor-code family ("production"/"treatment") when not implied by the role
+    registry_threshold_kw: float | None = None  # the on/off threshold the registry (and so the rules) use
 
     @property
     def threshold_kw(self) -> float:
-        """A sensible on/off threshold: well above idle draw, well below running draw."""
+        """The registry's threshold, else a sensible one: well above idle draw, well below running draw."""
+        if self.registry_threshold_kw is not None:
+            return self.registry_threshold_kw
         return self.rated_kw * (self.idle_share + 0.25 * (self.load_factor - self.idle_share))
 
 
@@ -94,9 +113,38 @@ class PlantSpec:
     treatment_lag_s: float = 900.0
     switchovers_per_day: float = 0.3  # chance per day that the standby fan runs for a few hours instead of main
     violations_per_day: float = 0.0  # expected injected "production on, treatment off" stretches per day
+    traps_per_day: float = 0.0  # expected traps of each kind per day (see :class:`TrapKind`)
 
     def meter(self, role: MeterRole) -> MeterSpec | None:
         return next((m for m in self.meters if m.role is role), None)
+
+
+class TrapKind(StrEnum):
+    """Situations that must not produce an abnormal record."""
+
+    STANDBY_SWITCHING = "standby_switching"  # the standby fan of a group takes over from the main one and back
+    SHORT_OFF = "short_off"  # all treatment off for 14 min while production runs
+    THRESHOLD_STRADDLE = "threshold_straddle"  # a fan draws just above its threshold (×1.05-1.3) while producing
+    RESEND_BURST = "resend_burst"  # the terminal was offline and resends this window's history (terminal.py)
+
+
+@dataclass(frozen=True, slots=True)
+class Trap:
+    """One trap of a plant, [start, end) POSIX seconds.  ``meter``: the treatment meter it concerns (standby
+    switching: the group's main fan); ``gaps``: standby switching, how long both fans are off at the handover
+    and at the handback."""
+
+    kind: TrapKind
+    start: float
+    end: float
+    meter: str | None = None
+    gaps: tuple[float, float] = (0.0, 0.0)
+
+    def straddle_level(self, ts: float) -> float:
+        """Threshold straddling: the multiple of its threshold the fan draws at ``ts``, wandering in 1.075-1.275
+        (periods of 17 and 5 min; the noise adds a few % either way and :data:`STRADDLE_FLOOR` stops it)."""
+        t = ts - self.start
+        return 1.175 + 0.07 * math.sin(2 * math.pi * t / 1020.0) + 0.03 * math.sin(2 * math.pi * t / 300.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +232,7 @@ class _Day:
     production: tuple[tuple[float, float], ...]  # POSIX (start, end) of production runs that start this day
     switchover: tuple[float, float] | None
     violations: tuple[tuple[float, float], ...]
+    traps: tuple[Trap, ...] = ()
 
 
 class Plant:
@@ -198,6 +247,7 @@ class Plant:
         # the standby fan takes over only in groups that have one; a lone main fan keeps running
         self._standby_groups = {m.group for m in spec.meters if m.role is MeterRole.TREATMENT_STANDBY}
         self.t: float | None = None
+        self.began: float | None = None  # the first instant the plant was integrated from (its first report)
 
     # -- schedule ---------------------------------------------------------------------------------------------
     def inject_violation(self, start_ts: float, duration_s: float) -> None:
@@ -226,16 +276,39 @@ class Plant:
         if rng.random() < self.spec.switchovers_per_day:
             start = midnight + rng.uniform(0, DAY_S)
             switchover = (start, start + rng.uniform(2, 8) * 3600)
-        violations: list[tuple[float, float]] = []
         count = _poisson(rng, self.spec.violations_per_day)
         running = [(a, b) for a, b in runs if b - a > 3600]
-        for _ in range(count):
-            if not running:
-                break
-            a, b = rng.choice(running)
-            start = rng.uniform(a + 1200, b - 2400)
-            violations.append((start, start + rng.uniform(20, 40) * 60))
-        return _Day(tuple(runs), switchover, tuple(violations))
+        violations = _draw_violations(rng, running, count) if running else ()
+        traps: tuple[Trap, ...] = ()
+        if running and self.spec.traps_per_day > 0:  # own generator: the violations stay what they were
+            trap_rng = random.Random(f"{self.spec.seed}:{day.isoformat()}:traps")
+            traps = _draw_traps(trap_rng, running, violations, self._trap_subjects(), self.spec.traps_per_day)
+        return _Day(tuple(runs), switchover, violations, traps)
+
+    def _trap_subjects(self) -> list[tuple[TrapKind, str | None]]:
+        """The traps this plant's meters allow: a short off needs production and treatment, standby switching a
+        group with a standby fan, straddling a treatment fan (each such fan or group is a candidate)."""
+        meters = self.spec.meters
+        mains = [m for m in meters if m.role is MeterRole.TREATMENT_MAIN]
+        subjects: list[tuple[TrapKind, str | None]] = []
+        if mains and any(m.role is MeterRole.PRODUCTION for m in meters):
+            subjects.append((TrapKind.SHORT_OFF, None))
+            subjects += [(TrapKind.STANDBY_SWITCHING, m.key) for m in mains if m.group in self._standby_groups]
+            subjects += [(TrapKind.THRESHOLD_STRADDLE, m.key) for m in mains]
+        return subjects
+
+    def traps_between(self, start: float, end: float) -> list[Trap]:
+        """The drawn traps that begin in [start, end), once the plant was reporting."""
+        began = max(start, -math.inf if self.began is None else self.began)
+        day, last = local_of(start).date() - timedelta(days=1), local_of(end).date()
+        found: list[Trap] = []
+        while day <= last:
+            found += [trap for trap in self._day(day).traps if began <= trap.start < end]
+            day += timedelta(days=1)
+        return sorted(found, key=lambda trap: trap.start)
+
+    def _active_traps(self, ts: float) -> list[Trap]:
+        return [t for day in self._days_around(ts) for t in day.traps if t.start <= ts < t.end]
 
     def _days_around(self, ts: float) -> tuple[_Day, _Day]:
         today = local_of(ts).date()
@@ -253,17 +326,25 @@ class Plant:
         )
 
     def violation(self, ts: float) -> bool:
+        """Treatment switched off at ``ts``: an injected violation, or a drawn one that began once the plant was
+        reporting (one under way at its first report is left out: the data would show only its tail, shorter
+        than it really was and maybe shorter than the judgement time)."""
         if any(a <= ts < b for a, b in self._extra_violations):
             return True
-        return any(a <= ts < b for day in self._days_around(ts) for a, b in day.violations)
+        began = -math.inf if self.began is None else self.began
+        return any(began <= a <= ts < b for day in self._days_around(ts) for a, b in day.violations)
 
     def standby_active(self, ts: float) -> bool:
         return any(d.switchover is not None and d.switchover[0] <= ts < d.switchover[1] for d in self._days_around(ts))
 
     def _targets(self, ts: float) -> dict[str, float]:
         prod_on = self.production_on(ts)
-        treat_on = self.treatment_demanded(ts) and not self.violation(ts)
+        traps = self._active_traps(ts)
+        short_off = any(t.kind is TrapKind.SHORT_OFF for t in traps)
+        treat_on = self.treatment_demanded(ts) and not self.violation(ts) and not short_off
         standby = bool(self._standby_groups) and self.standby_active(ts)
+        switched = self._switched_groups(ts, traps)  # group -> standby running (False: both off, a handover)
+        straddling = {t.meter: t for t in traps if t.kind is TrapKind.THRESHOLD_STRADDLE}
         targets: dict[str, float] = {}
         for key, st in self._states.items():
             m = st.spec
@@ -271,17 +352,40 @@ class Plant:
                 continue
             if m.role is MeterRole.PRODUCTION:
                 running = prod_on
+            elif m.group in switched:
+                running = treat_on and m.role is MeterRole.TREATMENT_STANDBY and switched[m.group]
             elif m.role is MeterRole.TREATMENT_STANDBY:
                 running = treat_on and standby
             else:
                 running = treat_on and not (standby and m.group in self._standby_groups)
+            if key in straddling and treat_on:
+                targets[key] = m.threshold_kw * straddling[key].straddle_level(ts)
+                continue
             share = m.load_factor if running else m.idle_share
             targets[key] = m.rated_kw * share
         return targets
 
+    def _switched_groups(self, ts: float, traps: list[Trap]) -> dict[str | None, bool]:
+        """Groups under a standby-switching trap at ``ts``: whether their standby fan runs (not in a handover)."""
+        switched: dict[str | None, bool] = {}
+        for trap in traps:
+            if trap.kind is TrapKind.STANDBY_SWITCHING:
+                handing_over = ts < trap.start + trap.gaps[0] or ts >= trap.end - trap.gaps[1]
+                switched[self._states[trap.meter].spec.group if trap.meter else None] = not handing_over
+        return switched
+
+    def _straddle_floor(self, ts: float) -> dict[str, float]:
+        """Meters straddling their threshold at ``ts``: the least they may draw (noise never takes them under)."""
+        return {
+            t.meter: self._states[t.meter].spec.threshold_kw * STRADDLE_FLOOR
+            for t in self._active_traps(ts)
+            if t.kind is TrapKind.THRESHOLD_STRADDLE and t.meter is not None
+        }
+
     # -- stepping ---------------------------------------------------------------------------------------------
     def _step(self, ts: float, dt: float, aggregate: bool) -> None:
         targets = self._targets(ts)
+        floors = self._straddle_floor(ts) if self.spec.traps_per_day > 0 else {}
         rng = self._rng
         others = 0.0
         total: _MeterState | None = None
@@ -294,7 +398,7 @@ class Plant:
                 continue
             tau = 90.0 if m.role is MeterRole.PRODUCTION else 20.0
             target = targets[key] * (1.0 + 0.03 * st.noise)
-            st.p = max(0.0, st.p + (target - st.p) * (1.0 - math.exp(-dt / tau)))
+            st.p = max(floors.get(key, 0.0), st.p + (target - st.p) * (1.0 - math.exp(-dt / tau)))
             others += st.p
         if total is not None:
             hour = local_of(ts).hour
@@ -315,7 +419,7 @@ class Plant:
                     st.agg_v[i] += volts[i] * dt
 
     def _start(self, ts: float) -> None:
-        self.t = ts
+        self.t = self.began = ts
         for key, target in self._targets(ts).items():
             self._states[key].p = target
         for st in self._states.values():
@@ -399,6 +503,61 @@ def _shift_hours(schedule: Schedule, day: date) -> list[tuple[float, float, bool
         return [(8 * h, 12 * h, True, True), (13 * h, 17.5 * h, True, True)] if weekday < 5 else []
     # NIGHT: nights starting Sunday..Thursday
     return [(20 * h, 30 * h, True, True)] if weekday in (6, 0, 1, 2, 3) else []
+
+
+def _draw_violations(
+    rng: random.Random, running: list[tuple[float, float]], count: int
+) -> tuple[tuple[float, float], ...]:
+    """``count`` violations of 20-40 min, each inside a run (20 min after its start, ended 40 min before its end at
+    the latest) and :data:`VIOLATION_GAP_S` apart from the others; a draw that finds no room is left out."""
+    drawn: list[tuple[float, float]] = []
+    for _ in range(count):
+        for _try in range(VIOLATION_TRIES):
+            a, b = rng.choice(running)
+            start = rng.uniform(a + 1200, b - 2400)
+            end = start + rng.uniform(20, 40) * 60
+            if _apart(start, end, drawn):
+                drawn.append((start, end))
+                break
+    return tuple(sorted(drawn))
+
+
+def _apart(start: float, end: float, taken: list[tuple[float, float]]) -> bool:
+    return all(end + VIOLATION_GAP_S <= s or e + VIOLATION_GAP_S <= start for s, e in taken)
+
+
+def _draw_traps(
+    rng: random.Random,
+    running: list[tuple[float, float]],
+    violations: tuple[tuple[float, float], ...],
+    subjects: list[tuple[TrapKind, str | None]],
+    per_day: float,
+) -> tuple[Trap, ...]:
+    """About ``per_day`` traps of each kind the plant allows (its fan or group drawn among ``subjects``), inside
+    production runs like violations and :data:`VIOLATION_GAP_S` apart from them and from each other."""
+    taken = list(violations)
+    traps: list[Trap] = []
+    kinds = (TrapKind.SHORT_OFF, TrapKind.STANDBY_SWITCHING, TrapKind.THRESHOLD_STRADDLE)
+    wanted = [(kind, _poisson(rng, per_day)) for kind in kinds if any(k is kind for k, _ in subjects)]
+    order = [kind for kind, n in wanted for _ in range(n)]
+    rng.shuffle(order)  # the kinds mixed, so a day with little room still gets some of each
+    for kind in order:
+        meters = [meter for k, meter in subjects if k is kind]
+        for _try in range(VIOLATION_TRIES):
+            a, b = rng.choice(running)
+            length = SHORT_OFF_S if kind is TrapKind.SHORT_OFF else rng.uniform(20, 60) * 60
+            if b - a < 2400 + length:
+                continue
+            start = rng.uniform(a + 1200, b - 1200 - length)
+            if not _apart(start, start + length, taken):
+                continue
+            gaps = (0.0, 0.0)
+            if kind is TrapKind.STANDBY_SWITCHING:
+                gaps = (rng.uniform(0, HANDOVER_GAP_MAX_S), rng.uniform(0, HANDOVER_GAP_MAX_S))
+            traps.append(Trap(kind, start, start + length, rng.choice(meters), gaps))
+            taken.append((start, start + length))
+            break
+    return tuple(sorted(traps, key=lambda trap: trap.start))
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

@@ -100,6 +100,7 @@ def _meters(device: Mapping[str, Any], rng: random.Random) -> tuple[MeterSpec, .
                 initial_kwh=round(rng.uniform(1e3, 9e5), 2),
                 group=group if treatment else None,
                 code_group=family,
+                registry_threshold_kw=float(threshold) if threshold is not None else None,
             )
         )
     if not meters:
@@ -121,6 +122,7 @@ def fleet_from_registry(
     interval_s: int = 60,
     rtd_interval_s: int = 60,
     violations_per_day: float = 0.0,
+    traps_per_day: float = 0.0,
     clock_skew: bool = False,
 ) -> list[TerminalSpec]:
     """One terminal per registry device (``demo_password`` needed: ask as admin).  ``version=None`` mixes."""
@@ -139,6 +141,7 @@ def fleet_from_registry(
             treatment_lead_s=rng.uniform(3, 10) * 60,
             treatment_lag_s=rng.uniform(10, 30) * 60,
             violations_per_day=violations_per_day,
+            traps_per_day=traps_per_day,
         )
         ver = version or (Version.HJ212_2025 if index % 3 == 2 else Version.HJ212_2017)
         skew = rng.choice((0.0, 0.0, 0.0, rng.uniform(-180, 180))) if clock_skew else 0.0

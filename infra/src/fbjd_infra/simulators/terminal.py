@@ -62,6 +62,7 @@ class TerminalOptions:
     realtime: bool = False  # upload 2011 real-time data at RtdInterval
     backlog_max: int = 10_080  # packets kept while the center is unreachable (a week of 1-minute data)
     store_max: int = 4_320  # minute records kept for history requests (3 days of 1-minute data)
+    history_s: float = 0.0  # simulated; measured before the start and delivered as after an outage (--history)
 
 
 @dataclass
@@ -118,6 +119,8 @@ class Terminal:
         self._tasks: set[asyncio.Task[None]] = set()
         self._rng = random.Random(f"{spec.plant.seed}:net")
         self._commands = CommandHandler(self)
+        #: windows (terminal clock, POSIX s) whose data went out as a resend burst: history and outages
+        self.bursts: list[tuple[float, float]] = []
 
     # -- state ------------------------------------------------------------------------------------------------
     @property
@@ -135,6 +138,8 @@ class Terminal:
 
     # -- running ----------------------------------------------------------------------------------------------
     async def run(self) -> None:
+        if self.options.history_s > 0:
+            self.backfill(self.options.history_s)
         self.plant.catch_up(align_up(self.clock.timestamp(), self.interval_s) - self.interval_s)
         try:
             async with asyncio.TaskGroup() as group:
@@ -146,10 +151,31 @@ class Terminal:
             for task in self._tasks:
                 task.cancel()
 
+    def backfill(self, seconds: float) -> None:
+        """The last `seconds` measured while the center could not be reached: their minute records wait in the
+        backlog and go out (QN of the moment they are sent) once connected — a terminal back after an outage."""
+        period = self.interval_s
+        end = align_up(self.clock.timestamp(), period) - period
+        t = end - (seconds // period) * period
+        self.plant.catch_up(t)
+        self.bursts.append((t, end))
+        while t < end:
+            record = self.plant.close_period(t, t + period)
+            self.store.append(record)
+            self._backlog.append(Outgoing("2051", record))
+            t += period
+
+    @property
+    def delivered(self) -> bool:
+        """Connected and nothing waiting: every measured record so far has been acknowledged."""
+        return self.connected and self.backlog == 0
+
     async def outage(self, duration_s: float) -> None:
         """Lose the network for ``duration_s`` of simulated time (drops the connection now)."""
         self._outage_until = self.clock.base.timestamp() + duration_s
         self.stats.outages += 1
+        now = self.clock.timestamp()
+        self.bursts.append((now, now + duration_s))
         log.info("network outage", extra={"mn": self.spec.mn, "minutes": round(duration_s / 60, 1)})
         writer, self._writer = self._writer, None
         if writer is not None:

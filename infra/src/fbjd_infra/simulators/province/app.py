@@ -162,7 +162,10 @@ def create_app(*, merge_gap_minutes: float = 0.0, hang_s: float = 30.0) -> FastA
             "records": [
                 {**held.as_item(), "_endpoint": held.endpoint, "_reports": held.reports} for held in state.store.records
             ],
-            "arrivals": [{**item, "_endpoint": endpoint} for endpoint, item in state.store.arrivals],
+            "arrivals": [
+                {**item, "_endpoint": endpoint, "_received_at": at.isoformat()}
+                for endpoint, item, at in state.store.arrivals
+            ],
             "requests": [
                 {"endpoint": r.endpoint, "items": r.items, "success": r.success, "msg": r.msg}
                 for r in state.store.requests

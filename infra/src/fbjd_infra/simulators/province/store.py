@@ -10,7 +10,7 @@ one record. The arrival log keeps every accepted report, in order, for the tests
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fbjd_infra.simulators.province.validation import Report
@@ -54,12 +54,13 @@ class RequestLog:
 class ProvinceStore:
     gap: timedelta = timedelta(0)
     records: list[HeldRecord] = field(default_factory=list)
-    arrivals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (endpoint, item) accepted
+    # (endpoint, item, when) of every accepted report, in arrival order
+    arrivals: list[tuple[str, dict[str, Any], datetime]] = field(default_factory=list)
     requests: list[RequestLog] = field(default_factory=list)
 
     def accept(self, endpoint: str, reports: list[Report]) -> None:
         for report in reports:
-            self.arrivals.append((endpoint, report.item))
+            self.arrivals.append((endpoint, report.item, datetime.now(UTC)))
             self._merge(endpoint, report)
 
     def _touches(self, held: HeldRecord, start: datetime, end: datetime) -> bool:
