@@ -1,0 +1,1 @@
+"""Security tests across the house: the authorization matrix."""
