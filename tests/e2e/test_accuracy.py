@@ -110,7 +110,7 @@ def _judged(database_url: str, ps_ids: list[str], history_before: datetime, sett
 
 @pytest.mark.parametrize("selection", ["last", "middle", "standby"])
 def test_four_hours_of_resent_history_every_injected_violation_found_and_no_false_record(
-    platform: Platform, database_url: str, tmp_path: Path, selection: str
+    platform: Platform, tmp_path: Path, selection: str
 ) -> None:
     truth_path = tmp_path / "truth.json"
     env = {**os.environ, "FBJD_ADMIN_PASSWORD": platform.admin_password}
@@ -142,9 +142,18 @@ def test_four_hours_of_resent_history_every_injected_violation_found_and_no_fals
     truth_path.write_text(json.dumps(truth))
 
     ps_ids = sorted({d["ps_id"] for d in devices if d["mn"] in chosen})
-    _judged(database_url, ps_ids, history_before=platform.started_at - timedelta(minutes=5))
+    _judged(platform.database_url, ps_ids, history_before=platform.started_at - timedelta(minutes=5))
     scored = subprocess.run(
-        [*CLI, "rules", "accuracy", str(truth_path), "--tolerance-minutes", "1", "--database-url", database_url],
+        [
+            *CLI,
+            "rules",
+            "accuracy",
+            str(truth_path),
+            "--tolerance-minutes",
+            "1",
+            "--database-url",
+            platform.database_url,
+        ],
         capture_output=True,
         text=True,
         timeout=120,

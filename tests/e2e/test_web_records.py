@@ -147,9 +147,12 @@ HTMX = {"HX-Request": "true"}
 @pytest.fixture(scope="module")
 def records(platform: Platform) -> Iterator[Records]:
     # As admin: the registry gives the demo terminals' passwords to admin and service callers only.
-    api = httpx.Client(
-        base_url=platform.base_url, headers={"Authorization": f"Bearer {platform.admin_token()}"}, timeout=30
-    )
+    headers = {"Authorization": f"Bearer {platform.admin_token()}"}
+    with httpx.Client(base_url=platform.base_url, headers=headers, timeout=30) as api:
+        yield _make_records(platform, api)
+
+
+def _make_records(platform: Platform, api: httpx.Client) -> Records:
     devices = _poll("demo devices", lambda: api.get("/api/registry/devices").raise_for_status().json())
     sites = [s for s in (_site(d) for d in devices) if s is not None]
     works = next(s for s in sites if WORKS in s.device["enterprise_name"])
@@ -194,8 +197,7 @@ def records(platform: Platform) -> Iterator[Records]:
         "the record beyond its declaration at the city", lambda: _alarms_of(api, works, later, stage="city_review"), 90
     )
     assert {a["id"] for a in escalated} <= {a["id"] for a in first}, "the same record went on, not a new one"
-    yield Records(handled["id"], foreign["id"], escalated[0]["id"], other.device["enterprise_name"], works)
-    api.close()
+    return Records(handled["id"], foreign["id"], escalated[0]["id"], other.device["enterprise_name"], works)
 
 
 def test_the_overview_shows_the_services_figures(platform: Platform, records: Records) -> None:

@@ -37,6 +37,7 @@ class BootedPlatform:
     province_url: str
     admin_password: str
     log_path: Path
+    database_url: str  # the platform's database (tests reach under the services' doors only to move time)
     pid: int
     started_at: datetime  # UTC, just before `fbjd run` started: the demo's live data begin after it
 
@@ -101,6 +102,7 @@ def boot_platform(
                 province_url=f"http://127.0.0.1:{base + 8}",  # service port base + 6: the simulated province
                 admin_password=password,
                 log_path=log_path,
+                database_url=database_url,
                 pid=process.pid,
                 started_at=started_at,
             )

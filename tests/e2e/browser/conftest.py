@@ -177,10 +177,10 @@ def other_enterprise_alarm(admin_api: httpx.Client, platform: Platform) -> dict[
 
 
 @pytest.fixture(scope="session")
-def city_review_alarm(admin_api: httpx.Client, platform: Platform, database_url: str) -> dict[str, Any]:
+def city_review_alarm(admin_api: httpx.Client, platform: Platform) -> dict[str, Any]:
     """An alarm of the ceramics works whose enterprise did not handle it in time: in city review (市局审核)."""
     alarm = _abnormal(admin_api, platform, hours_ago=6, facility_index=0)
-    let_the_self_check_window_pass(database_url, alarm["id"])
+    let_the_self_check_window_pass(platform.database_url, alarm["id"])
 
     def escalated() -> dict[str, Any] | None:
         detail = admin_api.get(f"/api/workflow/alarms/{alarm['id']}").raise_for_status().json()

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -43,19 +43,28 @@ async def _admin(url: str, sql: str) -> None:
         await conn.close()
 
 
+@contextmanager
+def own_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A database of its own (random name after `prefix`, every migration applied) on the server of
+    `server_url`; dropped at the end, whatever the outcome. For tests whose data must not meet other tests'."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    maintenance = _with_database(server_url, "postgres")
+    asyncio.run(_admin(maintenance, f'CREATE DATABASE "{name}"'))
+    url = _with_database(server_url, name)
+    try:
+        migrate_all(url)
+        yield url
+    finally:
+        asyncio.run(_admin(maintenance, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """A database with every service's migrations applied, for the whole test session."""
     server = os.environ.get("FBJD_TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if server:
-        name = f"fbjd_test_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_admin(_with_database(server, "postgres"), f'CREATE DATABASE "{name}"'))
-        url = _with_database(server, name)
-        try:
-            migrate_all(url)
+        with own_database(server, "fbjd_test") as url:
             yield url
-        finally:
-            asyncio.run(_admin(_with_database(server, "postgres"), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         return
     # Not under pytest's tmp dir: that is private to us, and as root the server runs as another user.
     parent = Path(tempfile.mkdtemp(prefix="fbjd-test-pg-"))
