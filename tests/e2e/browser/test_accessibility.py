@@ -27,6 +27,7 @@ STAFF_PAGES = [
     "/acceptance",
     "/vendors",
     "/maintenance",
+    "/bridge",
 ]
 ENTERPRISE_PAGES = ["/my", "/my/alarms", "/my/data", "/my/declarations", "/my/acceptance", "/my/dossier"]
 

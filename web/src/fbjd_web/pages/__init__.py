@@ -9,6 +9,7 @@ from fbjd_web.pages import (
     alarms,
     application,
     auth,
+    bridge,
     control,
     devices,
     enterprises,
@@ -38,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     application.router,
     devices.router,
     maintenance.router,
+    bridge.router,
     self_audit.router,
     vendors.router,
 )

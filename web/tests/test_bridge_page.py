@@ -1,0 +1,106 @@
+"""The city's page of the link to the province (省平台对接), from the bridge's state as its API sends it (no
+platform needed): a failing province shows its backlog, last error and back-off; a record the province refused
+is listed with the reason, the province's answer and a retry; what is not configured says so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fbjd_web.pages.bridge import ENDPOINT_LABELS
+from fbjd_web.templating import TEMPLATES
+
+FAILING: dict[str, Any] = {
+    "province_base_url": "http://province.example:8080",
+    "sender_running": True,
+    "endpoints": [
+        {
+            "endpoint": "abnormal",
+            "path": "/pcom/ps/ex/join/abnormal",
+            "backlog": 37,
+            "oldest_pending_at": "2026-11-25T01:00:00Z",
+            "dead_letters": 1,
+            "last_success_at": "2026-11-25T00:58:00Z",
+            "last_attempt_at": "2026-11-25T02:00:00Z",
+            "last_error": "HTTP 500",
+            "last_error_at": "2026-11-25T02:00:00Z",
+            "consecutive_failures": 6,
+            "next_attempt_at": "2026-11-25T02:04:00Z",
+        },
+        {
+            "endpoint": "limit",
+            "path": "/pcom/ps/ex/join/limit",
+            "backlog": 0,
+            "oldest_pending_at": None,
+            "dead_letters": 0,
+            "last_success_at": None,
+            "last_attempt_at": None,
+            "last_error": None,
+            "last_error_at": None,
+            "consecutive_failures": 0,
+            "next_attempt_at": None,
+        },
+    ],
+    "registry_push": None,
+}
+REFUSED = {
+    "seq": 412,
+    "record_id": "5f0c3e1a-7d7e-5a43-9a57-0c2f3b9b1d11",
+    "version": 2,
+    "ps_id": "3f2b9c0e6a4d4e8f9b1c2d3e4f5a6b7c",
+    "endpoint": "abnormal",
+    "body": {"psId": "3f2b9c0e6a4d4e8f9b1c2d3e4f5a6b7c"},
+    "rejections": 1,
+    "error": "the province refused the record as invalid",
+    "reply": '{"success": false, "msg": "treatmentAmmeterId 不存在"}',
+    "created_at": "2026-11-25T01:00:00Z",
+    "dead_at": "2026-11-25T01:00:05Z",
+}
+NOT_FORWARDING = {"upstream": None}
+
+
+def _render(status: dict[str, Any], dead_letters: list[dict[str, Any]], retried: int | None = None) -> str:
+    context = {
+        "status": status,
+        "forwarding": NOT_FORWARDING,
+        "dead_letters": dead_letters,
+        "failing": any(e["consecutive_failures"] for e in status["endpoints"]),
+        "endpoint_labels": ENDPOINT_LABELS,
+        "retried": retried,
+        "principal": None,
+        "csrf_token": "t0k3n",
+    }
+    return TEMPLATES.env.get_template("bridge/page.html").render(context)
+
+
+def test_a_failing_province_shows_the_backlog_the_last_error_and_when_the_sender_tries_again() -> None:
+    page = _render(FAILING, [])
+    row = page[page.index('id="endpoint-abnormal"') : page.index('id="endpoint-limit"')]
+    assert "治理设施异常" in row and '<td class="num">37</td>' in row
+    assert "2026-11-25 10:00：HTTP 500" in row, "the last error, at China Standard Time"
+    assert '<td class="num">6</td>' in row and "2026-11-25 10:04" in row, "failures so far and the next attempt"
+    assert 'id="push-failing"' in page
+    assert 'hx-get="/bridge" hx-trigger="every 10s"' in page, "the state refreshes itself"
+
+
+def test_a_healthy_province_raises_no_alarm() -> None:
+    healthy = {**FAILING, "endpoints": [FAILING["endpoints"][1]]}
+    page = _render(healthy, [])
+    assert 'id="push-failing"' not in page and 'id="no-dead-letters"' in page
+
+
+def test_a_record_the_province_refused_is_listed_with_its_answer_and_a_retry() -> None:
+    page = _render(FAILING, [REFUSED])
+    row = page[page.index('id="dead-letter-412"') :]
+    assert "treatmentAmmeterId 不存在" in row and 'href="/alarms/5f0c3e1a-7d7e-5a43-9a57-0c2f3b9b1d11"' in row
+    assert 'action="/bridge/dead-letters/412/retry"' in row and 'name="csrf_token" value="t0k3n"' in row
+
+
+def test_after_a_retry_the_page_says_the_record_is_queued_again() -> None:
+    page = _render(FAILING, [], retried=412)
+    assert 'id="retried"' in page and "第 412 号记录已重新排队" in page
+
+
+def test_what_is_not_configured_says_so() -> None:
+    page = _render({**FAILING, "province_base_url": None}, [])
+    assert "<strong>未配置</strong>" in page
+    assert "未配置上级平台地址" in page and "未配置推送目标" in page
