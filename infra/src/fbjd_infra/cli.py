@@ -16,10 +16,22 @@ fbjd bench storm         reconnect storm: 5,000 terminals back at once resending
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
-__all__ = ["main"]
+__all__ = ["BENCHES", "main"]
+
+#: `fbjd bench NAME`: the module that holds its add_arguments(parser) and main(args), and its help line.
+BENCHES: dict[str, tuple[str, str]] = {
+    "ingest": ("fbjd_infra.bench", "1,000 terminals over TCP against ingest + PostgreSQL"),
+    "rules": ("fbjd_infra.bench.rules", "replay of stored history by the rules engine (readings/s, accuracy)"),
+    "pipeline": ("fbjd_infra.bench.pipeline", "condition → record → province latency on the running platform"),
+    "web": ("fbjd_infra.bench.web", "web pages under 50 concurrent users: p50/p95/p99 per page"),
+    "stats": ("fbjd_infra.bench.stats", "statistics queries on a city-sized consumption rollup (30,000 points)"),
+    "storm": ("fbjd_infra.bench.storm", "reconnect storm: 5,000 terminals back at once, resending their history"),
+    "all": ("fbjd_infra.bench.summary", "every benchmark in one run, one summary table (what `make bench` runs)"),
+}
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -47,48 +59,6 @@ def _simulate(args: argparse.Namespace) -> int:
     from fbjd_infra.simulators.dtu import main as simulate_main
 
     return simulate_main(args)
-
-
-def _bench(args: argparse.Namespace) -> int:
-    from fbjd_infra.bench import main as bench_main
-
-    return bench_main(args)
-
-
-def _bench_all(args: argparse.Namespace) -> int:
-    from fbjd_infra.bench.summary import main as bench_all_main
-
-    return bench_all_main(args)
-
-
-def _bench_stats(args: argparse.Namespace) -> int:
-    from fbjd_infra.bench.stats import main as bench_stats_main
-
-    return bench_stats_main(args)
-
-
-def _bench_storm(args: argparse.Namespace) -> int:
-    from fbjd_infra.bench.storm import main as bench_storm_main
-
-    return bench_storm_main(args)
-
-
-def _bench_web(args: argparse.Namespace) -> int:
-    from fbjd_infra.bench.web import main as bench_web_main
-
-    return bench_web_main(args)
-
-
-def _bench_pipeline(args: argparse.Namespace) -> int:
-    from fbjd_infra.bench.pipeline import main as bench_pipeline_main
-
-    return bench_pipeline_main(args)
-
-
-def _bench_rules(args: argparse.Namespace) -> int:
-    from fbjd_infra.bench.rules import main as bench_rules_main
-
-    return bench_rules_main(args)
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -128,43 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     rules.set_defaults(func=_rules)
 
     bench = commands.add_parser("bench", help="benchmarks").add_subparsers(dest="bench", required=True)
-    ingest = bench.add_parser("ingest", help="1,000 terminals over TCP against ingest + PostgreSQL")
-    from fbjd_infra.bench import add_arguments as add_bench_arguments
-
-    add_bench_arguments(ingest)
-    ingest.set_defaults(func=_bench)
-    rules_bench = bench.add_parser("rules", help="replay of stored history by the rules engine (readings/s, accuracy)")
-    from fbjd_infra.bench.rules import add_arguments as add_rules_bench_arguments
-
-    add_rules_bench_arguments(rules_bench)
-    rules_bench.set_defaults(func=_bench_rules)
-    pipeline = bench.add_parser("pipeline", help="condition → record → province latency on the running platform")
-    from fbjd_infra.bench.pipeline import add_arguments as add_pipeline_arguments
-
-    add_pipeline_arguments(pipeline)
-    pipeline.set_defaults(func=_bench_pipeline)
-    web = bench.add_parser("web", help="web pages under 50 concurrent users: p50/p95/p99 per page")
-    from fbjd_infra.bench.web import add_arguments as add_web_arguments
-
-    add_web_arguments(web)
-    web.set_defaults(func=_bench_web)
-    stats_bench = bench.add_parser(
-        "stats", help="statistics queries on a city-sized consumption rollup (30,000 points)"
-    )
-    from fbjd_infra.bench.stats import add_arguments as add_stats_bench_arguments
-
-    add_stats_bench_arguments(stats_bench)
-    stats_bench.set_defaults(func=_bench_stats)
-    storm = bench.add_parser("storm", help="reconnect storm: 5,000 terminals back at once, resending their history")
-    from fbjd_infra.bench.storm import add_arguments as add_storm_arguments
-
-    add_storm_arguments(storm)
-    storm.set_defaults(func=_bench_storm)
-    every = bench.add_parser("all", help="every benchmark in one run, one summary table (what `make bench` runs)")
-    from fbjd_infra.bench.summary import add_arguments as add_all_arguments
-
-    add_all_arguments(every)
-    every.set_defaults(func=_bench_all)
+    for name, (module_name, help_text) in BENCHES.items():
+        module = importlib.import_module(module_name)  # each holds add_arguments(parser) and main(args)
+        command = bench.add_parser(name, help=help_text)
+        module.add_arguments(command)
+        command.set_defaults(func=module.main)
     return parser
 
 
