@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Response
 from fbjd_core.auth import Principal, Role
 from fbjd_core.db import SessionDep
 from fbjd_core.time import now
+from pydantic import BaseModel
 
 from fbjd_workflow.access import Ingestor, Reader, TicketWorker
 from fbjd_workflow.audit.schemas import VerifyOut
@@ -43,57 +44,24 @@ router = APIRouter(tags=["maintenance"])
 _STATUS_TEXT = {status.value: label for status, label in STATUS_LABELS.items()}
 
 
+def _stored(row: object, model: type[BaseModel], computed: set[str]) -> dict[str, Any]:
+    """The fields of `model` a database row holds under the same names (all but the `computed` ones)."""
+    return {name: getattr(row, name) for name in model.model_fields if name not in computed}
+
+
 def ticket_out(ticket: MaintenanceTicket, *, at: datetime) -> TicketOut:
     return TicketOut(
-        id=ticket.id,
-        finding_id=ticket.finding_id,
-        finding_version=ticket.finding_version,
-        finding_status=ticket.finding_status,
-        kind=ticket.kind,
+        **_stored(ticket, TicketOut, {"kind_label", "status_label", "overdue", "close_reason_label"}),
         kind_label=KIND_LABELS.get(ticket.kind, ticket.kind),
-        severity=ticket.severity,
-        ps_id=ticket.ps_id,
-        enterprise_name=ticket.enterprise_name,
-        county=ticket.county,
-        mn=ticket.mn,
-        point_id=ticket.point_id,
-        problem=ticket.problem,
-        started_at=ticket.started_at,
-        ended_at=ticket.ended_at,
-        status=ticket.status,
         status_label=_STATUS_TEXT.get(ticket.status, ticket.status),
-        operator_name=ticket.operator_name,
-        operator_phone=ticket.operator_phone,
-        work_started_at=ticket.work_started_at,
-        work_started_by=ticket.work_started_by,
-        opened_at=ticket.opened_at,
-        updated_at=ticket.updated_at,
-        deadline_at=ticket.deadline_at,
         overdue=ticket.status in OPEN_STATUSES and ticket.deadline_at <= at,
-        escalated_at=ticket.escalated_at,
-        closed_at=ticket.closed_at,
-        close_reason=ticket.close_reason,
         close_reason_label=CLOSE_REASON_LABELS.get(ticket.close_reason) if ticket.close_reason else None,
-        resolution=ticket.resolution,
-        resolved_by=ticket.resolved_by,
     )
 
 
 def _event_out(event: TicketEvent) -> TicketEventOut:
     return TicketEventOut(
-        id=event.id,
-        at=event.at,
-        actor=event.actor,
-        role=event.role,
-        action=event.action,
-        action_label=ACTION_LABELS.get(event.action, event.action),
-        from_status=event.from_status,
-        to_status=event.to_status,
-        reason=event.reason,
-        detail=event.detail,
-        seq=event.seq,
-        prev_hash=event.prev_hash,
-        hash=event.hash,
+        **_stored(event, TicketEventOut, {"action_label"}), action_label=ACTION_LABELS.get(event.action, event.action)
     )
 
 
