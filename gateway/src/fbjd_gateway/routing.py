@@ -47,6 +47,9 @@ ACCESS_RULES: tuple[AccessRule, ...] = (
     AccessRule("/api/bridge/", frozenset({Role.CITY, Role.ADMIN, Role.SERVICE})),
     AccessRule("/api/bridge/province/", frozenset({Role.PROVINCE, Role.CITY, Role.ADMIN})),
     AccessRule("/api/bridge/self-audit", frozenset({Role.CITY, Role.COUNTY, Role.ADMIN})),  # a county: its own
+    # County platforms push to the city through the province's interface (a county: its own enterprises).
+    AccessRule("/api/bridge/pcom/", frozenset({Role.CITY, Role.COUNTY, Role.ADMIN})),
+    AccessRule("/api/bridge/county-reports", frozenset({Role.CITY, Role.COUNTY, Role.ADMIN})),
 )
 
 

@@ -7,6 +7,7 @@ from fbjd_core.app import create_service_app
 from fbjd_core.logging import configure_logging
 
 from fbjd_bridge.config import Settings
+from fbjd_bridge.county.routes import router as county_router
 from fbjd_bridge.dispositions.routes import router as dispositions_router
 from fbjd_bridge.forwarding.routes import router as forwarding_router
 from fbjd_bridge.outbox.routes import router as outbox_router
@@ -24,6 +25,7 @@ ROUTERS = (
     forwarding_router,
     read_api_router,
     self_audit_router,
+    county_router,
 )
 
 DESCRIPTION = """\
@@ -37,6 +39,10 @@ twice as two records; invalid ones go to a dead-letter list. GET /status shows e
 Data upload: with FBJD_UPSTREAM_HJ212 the readings ingest stored are re-sent to that upstream as an HJ 212
 stream, each packet acknowledged by a 9014, from a cursor that survives outages and restarts (at least once,
 never skipped). GET /forwarding shows its state.
+
+County platforms (role county, their own county's enterprises) push abnormal records to the city through the
+province's interface: POST /pcom/ps/ex/join/abnormal | /limit, the same body and reply. Each record becomes a city
+alarm (the workflow's intake, from an outbox); GET /county-reports lists them with their delivery.
 
 Read API for the province (role province): /province/abnormals, /province/dispositions, /province/registry.
 """

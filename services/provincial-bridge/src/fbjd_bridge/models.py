@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fbjd_bridge.county.models import CountyReport
 from fbjd_bridge.db import Base
 from fbjd_bridge.dispositions.models import Disposition
 from fbjd_bridge.forwarding.models import ForwardCursor
@@ -12,6 +13,7 @@ from fbjd_bridge.registry_sync.models import RegistryItem, RegistryState
 
 __all__ = [
     "Base",
+    "CountyReport",
     "Disposition",
     "EndpointState",
     "ForwardCursor",

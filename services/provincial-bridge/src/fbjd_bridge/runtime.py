@@ -1,5 +1,6 @@
 """What a bridge process runs beside HTTP: the outbox sender (an asyncio task woken by arrivals), the registry
-push, the forwarder of readings to an HJ 212 upstream, and the HTTP clients of the province and the registry.
+push, the forwarder of readings to an HJ 212 upstream, the delivery of county records to the workflow (woken by
+their arrival, where the sender may run), and the HTTP clients of the province and the registry.
 
 Without FBJD_PROVINCE_BASE_URL nothing is pushed and records wait in the outbox; with `sender_enabled` off
 this process only serves the API (another process sends). Several senders may run: one per endpoint sends
@@ -18,6 +19,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from fbjd_bridge.config import Settings, service_token
+from fbjd_bridge.county.delivery import CountyDeliverer, WorkflowIntake
 from fbjd_bridge.forwarding.forwarder import Forwarder
 from fbjd_bridge.outbox.sender import OutboxSender
 from fbjd_bridge.province.client import ProvinceClient
@@ -25,7 +27,14 @@ from fbjd_bridge.registry_push.client import RegistryPushClient
 from fbjd_bridge.registry_push.pusher import RegistryPusher
 from fbjd_bridge.registry_sync.client import RegistryClient
 
-__all__ = ["forwarder_running", "lifespan", "registry_pusher_running", "sender_running", "wake_sender"]
+__all__ = [
+    "forwarder_running",
+    "lifespan",
+    "registry_pusher_running",
+    "sender_running",
+    "wake_county_deliverer",
+    "wake_sender",
+]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +43,12 @@ def wake_sender(app: FastAPI) -> None:
     sender: OutboxSender | None = getattr(app.state, "sender", None)
     if sender is not None:
         sender.wake()
+
+
+def wake_county_deliverer(app: FastAPI) -> None:
+    deliverer: CountyDeliverer | None = getattr(app.state, "county_deliverer", None)
+    if deliverer is not None:
+        deliverer.wake()
 
 
 def sender_running(app: FastAPI) -> bool:
@@ -84,9 +99,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         forwarder = Forwarder(app.state.sessionmaker, settings)
         app.state.forwarder_task = asyncio.create_task(forwarder.run(), name="bridge-forwarder")
         log.info("forwarding upstream started", extra={"upstream": settings.upstream_hj212})
+    intake = WorkflowIntake(settings.workflow_url, token=lambda: service_token(settings))
+    app.state.county_deliverer = CountyDeliverer(app.state.sessionmaker, settings, intake)
+    app.state.county_task = None
+    if settings.sender_enabled:
+        app.state.county_task = asyncio.create_task(app.state.county_deliverer.run(), name="bridge-county-delivery")
     try:
         yield
     finally:
+        county_task: asyncio.Task[None] | None = app.state.county_task
+        if county_task is not None:
+            county_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await county_task
+        await intake.aclose()
         forward_task: asyncio.Task[None] | None = app.state.forwarder_task
         if forward_task is not None:
             forward_task.cancel()

@@ -59,3 +59,16 @@ async def test_records_arriving_in_parallel_for_many_enterprises_each_open_one_a
     records = [desk.record() for _ in range(8)]
     replies = await asyncio.gather(*(desk.rules.post("/abnormals", json=r) for r in records))
     assert [r.status_code for r in replies] == [201] * 8
+
+
+async def test_a_county_platforms_record_is_an_alarm_that_says_where_it_came_from(desk: Desk) -> None:
+    county_record = {**desk.record(), "source": "county", "reported_by": "county:cangxian-platform"}
+    await desk.post(county_record, expected=201)
+    alarm = await desk.read(county_record["id"])
+    assert alarm["source"] == "county" and alarm["record"]["source"] == "county"
+    assert alarm["record"]["reported_by"] == "county:cangxian-platform"
+    rules_record = desk.record()
+    await desk.post(rules_record, expected=201)
+    assert (await desk.read(rules_record["id"]))["source"] == "rules"
+    bad = await desk.rules.post("/abnormals", json={**desk.record(), "source": "province"})
+    assert bad.status_code == 422

@@ -53,6 +53,21 @@ class RegistryClient:
             raise RegistryUnavailable(f"登记服务 {path} 答复 {reply.status_code}：{reply.text[:300]}")
         return reply.json()
 
+    async def topology(self, ps_id: str) -> dict[str, Any] | None:
+        """One enterprise's facilities and points now (`enterprise` carries its county), None if unknown."""
+        headers = {"Authorization": f"Bearer {self._token()}"}
+        path = f"/api/registry/enterprises/{ps_id}/topology"
+        try:
+            reply = await self._http.get(path, headers=headers)
+        except httpx.HTTPError as exc:
+            raise RegistryUnavailable(f"登记服务不可达：{exc!r}") from exc
+        if reply.status_code == 404:
+            return None
+        if reply.status_code != 200:
+            raise RegistryUnavailable(f"登记服务 {path} 答复 {reply.status_code}：{reply.text[:300]}")
+        body: dict[str, Any] = reply.json()
+        return body if body.get("enterprise") is not None else None
+
     async def _enterprises(self) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         while True:

@@ -85,6 +85,9 @@ class AbnormalRecordIn(BaseModel):
     limit_ratio: float | None = None
     remark: str = ""
     status: Literal["open", "withdrawn"]
+    source: Literal["rules", "county"] = Field(
+        default="rules", description="who found it: the city's rules, or a county platform (via the bridge)"
+    )
 
 
 class IntakeResult(BaseModel):
@@ -191,6 +194,7 @@ class AlarmOut(BaseModel):
     grade: str
     remark: str
     record_status: str
+    source: str = Field(default="rules", description="rules | county (a county platform reported it)")
     stage: str
     stage_label: str
     open: bool

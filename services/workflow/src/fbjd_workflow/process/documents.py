@@ -74,6 +74,7 @@ def alarm_out(alarm: Alarm, *, at: datetime) -> AlarmOut:
         grade=alarm.grade,
         remark=r.get("remark") or "",
         record_status=alarm.record_status,
+        source=str(r.get("source") or "rules"),
         stage=alarm.stage,
         stage_label=STAGE_LABELS[Stage(alarm.stage)],
         open=Stage(alarm.stage) in OPEN_STAGES,
