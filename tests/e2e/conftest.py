@@ -16,7 +16,7 @@ __all__ = ["Platform", "web_login"]
 Platform = BootedPlatform
 #: What a failed run prints of the platform log (CI keeps only its output): lines at these levels, the last
 #: LOG_LINES_ON_FAILURE of them.
-PROBLEM_LEVELS = ("level=warning", "level=error", "level=critical", "Traceback")
+PROBLEM_LEVELS = ("level=warning", "level=error", "level=critical")
 LOG_LINES_ON_FAILURE = 60
 
 
@@ -32,14 +32,23 @@ def platform(database_url: str, request: pytest.FixtureRequest) -> Iterator[Plat
 
 def _print_log_problems(config: pytest.Config, log_path: Path) -> None:
     """The platform's own account of a failed run: its last warnings and errors, past pytest's capture."""
-    lines = log_path.read_text(errors="replace").splitlines()
-    problems = [line for line in lines if any(level in line for level in PROBLEM_LEVELS)]
+    problems = _problems(log_path.read_text(errors="replace").splitlines())
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None:
         return
-    reporter.write_sep("-", f"platform log: last {LOG_LINES_ON_FAILURE} of {len(problems)} warnings and errors")
+    reporter.write_sep("-", f"platform log: last {LOG_LINES_ON_FAILURE} of {len(problems)} lines of its problems")
     for line in problems[-LOG_LINES_ON_FAILURE:]:
         reporter.write_line(line[:400])
+
+
+def _problems(lines: list[str]) -> list[str]:
+    """Warning and error lines, and each traceback whole (until the next structured line)."""
+    kept, in_traceback = [], False
+    for line in lines:
+        in_traceback = "Traceback" in line or (in_traceback and "level=" not in line)
+        if in_traceback or any(level in line for level in PROBLEM_LEVELS):
+            kept.append(line)
+    return kept
 
 
 def web_login(browser: httpx.Client, username: str, password: str) -> httpx.Response:

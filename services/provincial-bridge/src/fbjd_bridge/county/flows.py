@@ -73,16 +73,14 @@ async def receive(
 ) -> Outcome:
     items, problem = validate(endpoint, body)
     if problem is not None:
-        log.info("county push refused", extra={"endpoint": endpoint.value, "by": principal.subject, "msg": problem.msg})
-        return Outcome(problem=problem)
+        return _refused(endpoint, principal, problem)
     try:
         enterprises = await _enterprises(registry, items)
     except RegistryUnavailable as exc:
         log.warning("county push: registry unavailable", extra={"error": exc.message})
         return Outcome(unavailable=True)
     if (problem := scope.check(principal, items, enterprises)) is not None:
-        log.info("county push refused", extra={"endpoint": endpoint.value, "by": principal.subject, "msg": problem.msg})
-        return Outcome(problem=problem)
+        return _refused(endpoint, principal, problem)
     known = {ps_id: enterprise for ps_id, enterprise in enterprises.items() if enterprise is not None}
     stored = await service.store_all(session, items, known, principal=principal, at=at)
     log.info(
@@ -95,3 +93,8 @@ async def receive(
         },
     )
     return Outcome(stored=len(items))
+
+
+def _refused(endpoint: Endpoint, principal: Principal, problem: Problem) -> Outcome:
+    log.info("county push refused", extra={"endpoint": endpoint.value, "by": principal.subject, "reply": problem.msg})
+    return Outcome(problem=problem)
