@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fbjd_web.pages.bridge import ENDPOINT_LABELS
+from fbjd_web.pages.bridge import DELIVERY_LABELS, ENDPOINT_LABELS
 from fbjd_web.templating import TEMPLATES
+from fbjd_web.vocabulary import STAGE_LABELS
 
 FAILING: dict[str, Any] = {
     "province_base_url": "http://province.example:8080",
@@ -58,8 +59,34 @@ REFUSED = {
 NOT_FORWARDING = {"upstream": None}
 
 
-def _render(status: dict[str, Any], dead_letters: list[dict[str, Any]], retried: int | None = None) -> str:
+COUNTY_REPORT = {
+    "id": "0b8c7f4e-2a51-5d6e-8f3c-5a1b9e0d2c44",
+    "endpoint": "abnormal",
+    "ps_id": "3f2b9c0e6a4d4e8f9b1c2d3e4f5a6b7c",
+    "county": "130921",
+    "enterprise_name": "沧州市华信陶瓷有限公司",
+    "point": "pt-1",
+    "start": "2026-11-25T01:00:00Z",
+    "end": "2026-11-25T01:40:00Z",
+    "status": "open",
+    "merged_into": None,
+    "reports": 3,
+    "version": 3,
+    "reported_by": "county-130921",
+    "delivery": {"state": "delivered", "last_error": None, "alarm_stage": "enterprise_check"},
+}
+
+
+def _render(
+    status: dict[str, Any],
+    dead_letters: list[dict[str, Any]],
+    retried: int | None = None,
+    county_reports: list[dict[str, Any]] | None = None,
+) -> str:
     context = {
+        "county_reports": county_reports or [],
+        "delivery_labels": DELIVERY_LABELS,
+        "stage_labels": STAGE_LABELS,
         "status": status,
         "forwarding": NOT_FORWARDING,
         "dead_letters": dead_letters,
@@ -104,3 +131,14 @@ def test_what_is_not_configured_says_so() -> None:
     page = _render({**FAILING, "province_base_url": None}, [])
     assert "<strong>未配置</strong>" in page
     assert "未配置上级平台地址" in page and "未配置推送目标" in page
+
+
+def test_a_county_platforms_record_shows_its_way_into_the_citys_disposition() -> None:
+    page = _render(FAILING, [], county_reports=[COUNTY_REPORT])
+    row = page[page.index('id="county-report-0b8c7f4e-2a51-5d6e-8f3c-5a1b9e0d2c44"') :]
+    assert "沧州市华信陶瓷有限公司" in row and "2026-11-25 09:00 — 2026-11-25 09:40" in row
+    assert "已转入本市处置" in row and 'href="/alarms/0b8c7f4e-2a51-5d6e-8f3c-5a1b9e0d2c44">企业自查<' in row
+    retrying = {**COUNTY_REPORT, "delivery": {"state": "retrying", "last_error": "HTTP 503", "alarm_stage": None}}
+    again = _render(FAILING, [], county_reports=[retrying])
+    assert "转入失败，重试中：HTTP 503" in again and 'href="/alarms/0b8c7f4e' not in again
+    assert 'id="no-county-reports"' in _render(FAILING, [])
