@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fbjd_registry.changes.models import Change
 
-__all__ = ["add", "latest_states", "list_for_enterprise"]
+__all__ = ["add", "latest_states", "list_for_enterprise", "timeline"]
 
 
 async def add(session: AsyncSession, change: Change) -> None:
@@ -49,3 +49,23 @@ async def latest_states(
         if action != "delete" and new is not None:
             states[entity].append(new)
     return states
+
+
+async def timeline(
+    session: AsyncSession, *, ps_id: str, entity: str, start: datetime, end: datetime
+) -> list[tuple[str, datetime, dict[str, Any] | None]]:
+    """(entity id, at, state or None when deleted) of every `entity` of the enterprise that shaped [start, end):
+    the last change at or before `start` of each, and every change inside (start, end), in log order."""
+    mine = (Change.ps_id == ps_id, Change.entity == entity)
+    before = (
+        select(Change.entity_id, Change.at, Change.seq, Change.action, Change.new)
+        .where(*mine, Change.at <= start)
+        .order_by(Change.entity_id, Change.at.desc(), Change.seq.desc())
+        .ext(distinct_on(Change.entity_id))
+    )
+    inside = select(Change.entity_id, Change.at, Change.seq, Change.action, Change.new).where(
+        *mine, Change.at > start, Change.at < end
+    )
+    rows = [*(await session.execute(before)).all(), *(await session.execute(inside)).all()]
+    rows.sort(key=lambda row: (row.at, row.seq))
+    return [(row.entity_id, row.at, None if row.action == "delete" else row.new) for row in rows]

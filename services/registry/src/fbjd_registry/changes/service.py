@@ -18,7 +18,15 @@ from fbjd_registry.changes import repository
 from fbjd_registry.changes.models import Change
 from fbjd_registry.changes.schemas import ChangeContext, ChangeOut
 
-__all__ = ["CHANGED_ENTERPRISES", "changed_enterprises", "history", "record", "snapshot", "states_at"]
+__all__ = [
+    "CHANGED_ENTERPRISES",
+    "changed_enterprises",
+    "history",
+    "record",
+    "snapshot",
+    "states_at",
+    "timeline",
+]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +81,13 @@ async def states_at(
     session: AsyncSession, *, ps_id: str | None, entities: Sequence[str], at: datetime
 ) -> dict[str, list[dict[str, Any]]]:
     return await repository.latest_states(session, ps_id=ps_id, entities=entities, at=at)
+
+
+async def timeline(
+    session: AsyncSession, *, ps_id: str, entity: str, start: datetime, end: datetime
+) -> list[tuple[str, datetime, dict[str, Any] | None]]:
+    """The states one kind of entity of an enterprise went through over [start, end) (see the repository)."""
+    return await repository.timeline(session, ps_id=ps_id, entity=entity, start=start, end=end)
 
 
 async def history(session: AsyncSession, *, ps_id: str, entity: str | None = None, limit: int = 200) -> list[ChangeOut]:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Response
-from fbjd_core.time import from_cst
+from fbjd_core.time import from_cst, now
 
 from fbjd_registry.access import Editor, Reader, change_context
 from fbjd_registry.control import service
-from fbjd_registry.control.schemas import ObligationOut, PeriodIn, PeriodOut, PeriodPatch, PlanIn, PlanOut
+from fbjd_registry.control.schemas import (
+    ObligationOut,
+    PeriodIn,
+    PeriodOut,
+    PeriodPatch,
+    PlanIn,
+    PlanOut,
+    PlanVersionOut,
+)
 from fbjd_registry.edge import SessionDep
 from fbjd_registry.enterprises.routes import PsIdPath
 from fbjd_registry.vocabulary import ControlLevel
@@ -21,6 +29,21 @@ router = APIRouter(tags=["control"])
 @router.get("/enterprises/{ps_id}/control-plans")
 async def list_plans(ps_id: PsIdPath, session: SessionDep, principal: Reader) -> list[PlanOut]:
     return await service.list_plans(session, principal=principal, ps_id=ps_id)
+
+
+@router.get("/enterprises/{ps_id}/control-plan-versions")
+async def plan_versions(
+    ps_id: PsIdPath,
+    session: SessionDep,
+    principal: Reader,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[PlanVersionOut]:
+    """The plans as they stood over [start, end) (without a time zone read as CST), each with its validity.
+    Without `end`: up to now; without `start`: the minute before `end` (the plans in force then)."""
+    until = from_cst(end) if end is not None else now()
+    since = from_cst(start) if start is not None else until - timedelta(minutes=1)
+    return await service.plan_versions(session, principal=principal, ps_id=ps_id, start=since, end=until)
 
 
 @router.put("/enterprises/{ps_id}/control-plans/{level}")

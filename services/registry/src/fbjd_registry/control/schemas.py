@@ -22,6 +22,7 @@ __all__ = [
     "PlanIn",
     "PlanOut",
     "PlanRef",
+    "PlanVersionOut",
     "TimeWindow",
 ]
 
@@ -91,6 +92,13 @@ class PlanOut(BaseModel):
     level: ControlLevel
     name: str
     measures: list[MeasureOut]
+
+
+class PlanVersionOut(PlanOut):
+    """A plan as it stood over [valid_from, valid_to): what the rules judge data of that time by."""
+
+    valid_from: datetime
+    valid_to: datetime | None = Field(description="next change inside the window; None: unchanged to its end")
 
 
 class PlanRef(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
+from typing import Any
 
 from fbjd_core.auth import Principal, Role
 from fbjd_core.time import now
@@ -23,6 +24,7 @@ from fbjd_registry.control.schemas import (
     PeriodPatch,
     PlanIn,
     PlanOut,
+    PlanVersionOut,
 )
 from fbjd_registry.enterprises.schemas import EnterpriseOut
 from fbjd_registry.enterprises.service import get_visible
@@ -40,6 +42,7 @@ __all__ = [
     "list_plans",
     "obligation_for",
     "patch_period",
+    "plan_versions",
     "put_plan",
 ]
 
@@ -62,6 +65,32 @@ def _period_out(period: ControlPeriod) -> PeriodOut:
 async def list_plans(session: AsyncSession, *, principal: Principal, ps_id: str) -> list[PlanOut]:
     await get_visible(session, principal=principal, ps_id=ps_id)
     return [await _plan_out(session, plan) for plan in await repository.list_plans(session, ps_id)]
+
+
+async def plan_versions(
+    session: AsyncSession, *, principal: Principal, ps_id: str, start: datetime, end: datetime
+) -> list[PlanVersionOut]:
+    """Every version of the enterprise's plans in force at some instant of [start, end), from the change log.
+
+    A version holds from its change (or `start`) until the next change of the same plan (a new PUT or the
+    delete), so data of any instant is judged by the plan as it stood then, not as it stands now.
+    """
+    await get_visible(session, principal=principal, ps_id=ps_id)
+    if end <= start:
+        raise InvalidInput([Problem("end", f"结束时间 {end} 须晚于开始时间 {start}", "结束时间")])
+    states: dict[str, list[tuple[datetime, dict[str, Any] | None]]] = {}
+    for entity_id, at, state in await changes.timeline(session, ps_id=ps_id, entity=PLAN, start=start, end=end):
+        states.setdefault(entity_id, []).append((at, state))
+    versions = []
+    for history in states.values():
+        for index, (at, state) in enumerate(history):
+            if state is None:
+                continue
+            valid_to = history[index + 1][0] if index + 1 < len(history) else None
+            versions.append(
+                PlanVersionOut.model_validate({**state, "valid_from": max(at, start), "valid_to": valid_to})
+            )
+    return sorted(versions, key=lambda v: (v.valid_from, v.level.value))
 
 
 async def _measure_problems(session: AsyncSession, ps_id: str, data: PlanIn) -> list[Problem]:

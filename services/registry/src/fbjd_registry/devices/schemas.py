@@ -26,6 +26,7 @@ class DevicePoint(BaseModel):
     rated_kw: float | None
     threshold_kw: float | None
     standby_group: str | None
+    judgement_minutes: int | None  # the point's own judgement time (治理设施判定时长); None: the rules' default
     facility: FacilityRef | None  # None for a total incoming line
     linked_facilities: list[FacilityRef]  # treatment of a production facility, or production of a treatment one
 

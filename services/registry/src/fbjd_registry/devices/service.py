@@ -120,6 +120,7 @@ async def list_devices(session: AsyncSession, *, principal: Principal, ps_id: st
                 rated_kw=point.rated_kw,
                 threshold_kw=point.threshold_kw,
                 standby_group=point.standby_group,
+                judgement_minutes=point.judgement_minutes,
                 facility=ref(point.facility_id),
                 linked_facilities=others,
             )
