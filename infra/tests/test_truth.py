@@ -235,3 +235,39 @@ def test_the_truth_counts_what_the_registry_lets_the_rules_judge() -> None:
     stretches = {(v["start"], v["end"]) for v in truth["violations"]}
     assert len(truth["violations"]) == 2 * len(stretches) and len(stretches) >= 10
     assert timedelta(minutes=15) <= min(datetime.fromisoformat(e) - datetime.fromisoformat(s) for s, e in stretches)
+
+
+def test_a_point_with_its_own_judgement_time_lists_only_stretches_that_reach_it() -> None:
+    """The pump is judged after 30 min (its own judgement_minutes in the registry), the fans after the default
+    15: violations of 20 to 40 min are all listed for the fans' group, only those of 30 min or more for the pump."""
+    pump = _point("pump", "treatment", "除尘器", "d30503", 11)
+    pump["judgement_minutes"] = 30
+    fan = _point("fan", "treatment", "除尘器", "d30501", 55, group="风机")
+    fan["judgement_minutes"] = None
+    device = _device(
+        "A5",
+        [
+            _point("line", "production", "生产线", "d20501", 200, links=("除尘器",)),
+            fan,
+            _point("fan-standby", "treatment", "除尘器", "d30502", 55, group="风机"),
+            pump,
+        ],
+    )
+    spec = dataclasses.replace(
+        fleet_from_registry([device], violations_per_day=24.0)[0].plant, schedule=Schedule.CONTINUOUS
+    )
+    plant = Plant(spec)
+    start = WEDNESDAY_0000
+    _minutes(plant, start, start + 86400)
+    truth = ground_truth([device], {"A5": plant}, start, start + 86400)
+
+    def lengths(group: str) -> list[timedelta]:
+        return [
+            datetime.fromisoformat(v["end"]) - datetime.fromisoformat(v["start"])
+            for v in truth["violations"]
+            if v["group"] == group
+        ]
+
+    fans, pumps = lengths("风机"), lengths("pump")
+    assert min(fans) < timedelta(minutes=30) <= min(pumps), "the fans' short stretches are not the pump's"
+    assert len(pumps) == sum(1 for length in fans if length >= timedelta(minutes=30)) >= 3

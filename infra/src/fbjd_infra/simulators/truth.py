@@ -1,7 +1,9 @@
 """The ground truth of a simulation: the treatment abnormals (治理设施异常) its plants really had.
 
 A plant's injected violation switches all its treatment off; it is an abnormal only while production runs, and
-only for a stretch of at least the judgement time (15 min). The rules see it once per production facility and
+only for a stretch of at least the judgement time: the largest `judgement_minutes` of the group's points, as the
+registry lists them and the rules judge (15 min where a point has none). The rules see it once per production
+facility and
 per required point group (main/standby points share a group) of each treatment facility linked to it — so the
 truth lists one violation for each, in the form `fbjd rules accuracy` reads. What is not there is not counted:
 a production facility with only integrated (产治一体) points, a point without a threshold (nobody can tell from
@@ -57,19 +59,27 @@ def _judged(point: Mapping[str, Any], role: str) -> bool:
     return point["role"] == role and bool(point.get("facility")) and point.get("threshold_kw") is not None
 
 
-def _pairs(device: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """(production facility, treatment facility, required group) the rules judge for one registry device."""
-    groups: dict[str, set[str]] = {}
+def _judgement_s(point: Mapping[str, Any]) -> float:
+    minutes = point.get("judgement_minutes")
+    return JUDGEMENT_S if minutes is None else float(minutes) * 60.0
+
+
+def _pairs(device: Mapping[str, Any]) -> list[tuple[str, str, str, float]]:
+    """(production facility, treatment facility, required group, judgement seconds) the rules judge for one
+    registry device; the judgement time of a group is the largest of its points' own."""
+    groups: dict[str, dict[str, float]] = {}
     for point in device["points"]:
         if _judged(point, "treatment"):
-            groups.setdefault(point["facility"]["id"], set()).add(point.get("standby_group") or point["point_id"])
-    pairs: set[tuple[str, str, str]] = set()
+            group = point.get("standby_group") or point["point_id"]
+            of_facility = groups.setdefault(point["facility"]["id"], {})
+            of_facility[group] = max(of_facility.get(group, 0.0), _judgement_s(point))
+    pairs: set[tuple[str, str, str, float]] = set()
     for point in device["points"]:
         if not _judged(point, "production"):
             continue
         for treatment in point.get("linked_facilities") or []:
-            for group in groups.get(treatment["id"], ()):
-                pairs.add((point["facility"]["id"], treatment["id"], group))
+            for group, judgement in groups.get(treatment["id"], {}).items():
+                pairs.add((point["facility"]["id"], treatment["id"], group, judgement))
     return sorted(pairs)
 
 
@@ -121,8 +131,12 @@ def ground_truth(
         if plant is None:
             continue
         found_traps += traps(device, plant, start, end, (bursts or {}).get(device["mn"], ()))
-        for a, b in abnormal_stretches(plant, start, end):
-            for production, treatment, group in _pairs(device):
+        pairs = _pairs(device)
+        shortest = min((judgement for *_, judgement in pairs), default=JUDGEMENT_S)
+        for a, b in abnormal_stretches(plant, start, end, minimum_s=shortest):
+            for production, treatment, group, judgement in pairs:
+                if b - a < judgement:
+                    continue
                 violations.append(
                     {
                         "type": "treatment_abnormal",

@@ -53,6 +53,7 @@ def _background(settings: Settings) -> ExtraLifespan:
                 batch=settings.outbox_batch,
                 poll_s=settings.outbox_poll_s,
                 max_backoff_s=settings.outbox_max_backoff_s,
+                enrich=registry.with_operator if destination == "maintenance" else None,
             )
             for destination, base_url in (
                 ("workflow", settings.workflow_url),

@@ -121,3 +121,38 @@ def test_limit_without_normal_days_before_is_not_judged(scene: Any) -> None:
     scene.power("kiln-p", [(480, 80.0)], interval=5)
     scene.controls.append(_span(ControlAction.LIMIT, 0, 480, limit_share=0.5))
     assert scene.evaluate(end=480).abnormals == []
+
+
+def test_a_plan_changed_from_limit_to_stop_mid_period_judges_each_hour_by_its_own_plan(scene: Any) -> None:
+    """Normal 80 kW. The period begins at 0; the plan limits the kiln to 50 % until 180, then orders it to stop.
+    The kiln runs at 80 kW throughout: a limit violation from the first judged hour to the revision, then a
+    stop violation from the revision on."""
+    _kiln(scene)
+    _baseline_days(scene, 14, 80.0)
+    scene.power("kiln-p", [(300, 80.0)], interval=5, extend=True)
+    scene.controls += [
+        _span(ControlAction.LIMIT, 0, 180, limit_share=0.5),
+        _span(ControlAction.STOP, 180, 300, period_start=0),
+    ]
+    records = scene.evaluate(end=300, horizon=300).abnormals
+    summary = sorted((r.type, r.start, r.end) for r in records)
+    assert summary == [(AbnormalType.LIMIT, _at(60), _at(180)), (AbnormalType.STOP, _at(180), _at(300))]
+    (limit,) = [r for r in records if r.type is AbnormalType.LIMIT]
+    assert "50%" in limit.remark and not limit.ongoing
+
+
+def test_a_revised_share_never_restarts_the_count_since_the_period_began(scene: Any) -> None:
+    """Normal 80 kW; limit 50 % until 180, then the plan allows 60 %. The kiln ran flat out (80 kW) for three
+    hours, then at 30 kW. Counted from the period start it is still over the new bar (60 % + 10 %) until about
+    395 min; counted from the revision it would look fine. One record, across the revision."""
+    _kiln(scene)
+    _baseline_days(scene, 14, 80.0)
+    scene.power("kiln-p", [(180, 80.0), (300, 30.0)], interval=5, extend=True)
+    scene.controls += [
+        _span(ControlAction.LIMIT, 0, 180, limit_share=0.5),
+        _span(ControlAction.LIMIT, 180, 480, limit_share=0.6, period_start=0),
+    ]
+    (record,) = [r for r in scene.evaluate(end=480, horizon=480).abnormals if r.type is AbnormalType.LIMIT]
+    assert record.start == _at(60)
+    assert _at(390) <= record.end <= _at(400)
+    assert "60%" in record.remark

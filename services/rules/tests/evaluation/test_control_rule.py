@@ -77,3 +77,57 @@ def test_no_plan_for_the_level_means_no_measure() -> None:
         end=T0 + timedelta(hours=6),
     )
     assert spans == []
+
+
+def _version(plan: dict[str, Any], start_h: float | None, end_h: float | None) -> dict[str, Any]:
+    """A plan version as the registry's /control-plan-versions answers it: in force over [start_h, end_h)."""
+    valid_from = None if start_h is None else (T0 + timedelta(hours=start_h)).isoformat()
+    valid_to = None if end_h is None else (T0 + timedelta(hours=end_h)).isoformat()
+    return {**plan, "valid_from": valid_from, "valid_to": valid_to}
+
+
+def test_a_plan_revised_mid_period_cuts_the_span_where_it_changed() -> None:
+    """Red from 0 h to 10 h; the plan said "kiln limited to 50 %" until 3 h, "kiln stops" from then on."""
+    limit = _plan("red", {"facility_id": "kiln", "action": "limit", "limit_share": 0.5})
+    stop = _plan("red", {"facility_id": "kiln", "action": "stop"})
+    spans = spans_in_force(
+        periods=[_period("r", "red", 0, 10)],
+        plans=[_version(limit, 0, 3), _version(stop, 3, None)],
+        topology=TOPOLOGY,
+        start=T0 + timedelta(hours=1),
+        end=T0 + timedelta(hours=6),
+    )
+    summary = [(s.action, (s.start - T0) / timedelta(hours=1), (s.end - T0) / timedelta(hours=1)) for s in spans]
+    assert summary == [(ControlAction.LIMIT, 1, 3), (ControlAction.STOP, 3, 6)]
+    assert all(s.period_start == T0 and s.period_id == "r" for s in spans)  # the limit still counts from 0 h
+    assert spans[0].limit_share == 0.5 and spans[1].limit_share is None
+
+
+def test_a_revision_that_leaves_the_facility_as_it_was_does_not_cut_its_span() -> None:
+    """The revision at 2 h only adds a measure for the mill: the kiln's stop runs on as one span."""
+    before = _plan("red", {"facility_id": "kiln", "action": "stop"})
+    after = _plan(
+        "red", {"facility_id": "kiln", "action": "stop"}, {"facility_id": "mill", "action": "limit", "limit_share": 0.5}
+    )
+    spans = spans_in_force(
+        periods=[_period("r", "red", 0, 10)],
+        plans=[_version(before, 0, 2), _version(after, 2, None)],
+        topology=TOPOLOGY,
+        start=T0,
+        end=T0 + timedelta(hours=4),
+    )
+    summary = [(s.facility_id, (s.start - T0) / timedelta(hours=1), (s.end - T0) / timedelta(hours=1)) for s in spans]
+    assert summary == [("kiln", 0, 4), ("mill", 2, 4)]
+
+
+def test_a_plan_filed_after_the_data_does_not_judge_it() -> None:
+    """The red period began at 0 h, but the enterprise's plan only exists from 5 h: nothing before 5 h."""
+    stop = _plan("red", {"facility_id": "kiln", "action": "stop"})
+    spans = spans_in_force(
+        periods=[_period("r", "red", 0, 10)],
+        plans=[_version(stop, 5, None)],
+        topology=TOPOLOGY,
+        start=T0,
+        end=T0 + timedelta(hours=8),
+    )
+    assert [((s.start - T0) / timedelta(hours=1), (s.end - T0) / timedelta(hours=1)) for s in spans] == [(5, 8)]

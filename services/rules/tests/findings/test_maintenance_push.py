@@ -22,10 +22,11 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 
-async def _offline(plant: Any, flow: Any, registry_at: Any) -> Any:
+async def _offline(plant: Any, flow: Any, registry_at: Any, *, registered: bool = False) -> Any:
     """A terminal heard from an hour ago, then silent: the sweep opens its offline finding."""
-    with registry_at(now() - timedelta(days=1)):
-        await plant.kiln_and_bag_filter()
+    if not registered:
+        with registry_at(now() - timedelta(days=1)):
+            await plant.kiln_and_bag_filter()
     last = (now() - timedelta(hours=1)).replace(microsecond=0)
     await flow.notify(plant, last - timedelta(minutes=5), last)
     await flow.settled(plant.ps_id)
@@ -135,3 +136,38 @@ async def test_the_real_workflow_opens_a_ticket_and_closes_it_with_the_rules_rea
         ticket = (await client.get(f"/maintenance/{created.json()['ticket_id']}", headers=city)).json()
     assert ticket["mn"] == plant.mn and ticket["county"] == "130902" and ticket["close_reason"] == "finding_withdrawn"
     assert "补传" in ticket["events"][-1]["reason"]
+
+
+async def test_a_finding_names_the_enterprises_operator_so_the_ticket_can_be_assigned_to_it(
+    plant: Any, flow: Any, workflow: Any, registry_at: Any, clients: Any
+) -> None:
+    """The enterprise's 第三方运维单位 is registered with its contact: the maintenance finding carries both."""
+    import random
+
+    from fbjd_registry.samples import credit_code
+
+    registry = clients("registry", Role.CITY)
+    vendor = {
+        "name": f"沧州市环测运维有限公司{random.randint(10000, 99999)}",
+        "credit_code": credit_code("130902"),
+        "kind": "operator",
+        "contact_name": "李工",
+        "contact_phone": "13803170009",
+    }
+    created = await registry.post("/vendors", json=vendor)
+    assert created.status_code == 201, created.text
+    with registry_at(now() - timedelta(days=1)):
+        await plant.kiln_and_bag_filter()
+    assignment = {"vendor_id": created.json()["id"], "role": "operator"}
+    assert (await registry.post(f"/enterprises/{plant.ps_id}/vendors", json=assignment)).status_code == 201
+    await _offline(plant, flow, registry_at, registered=True)
+    (opened,) = await _pushed(workflow, flow, plant.ps_id, 1)
+    assert (opened["operator_name"], opened["operator_phone"]) == (vendor["name"], "13803170009")
+
+
+async def test_without_an_operator_the_finding_names_none(
+    plant: Any, flow: Any, workflow: Any, registry_at: Any
+) -> None:
+    await _offline(plant, flow, registry_at)
+    (opened,) = await _pushed(workflow, flow, plant.ps_id, 1)
+    assert "operator_name" not in opened

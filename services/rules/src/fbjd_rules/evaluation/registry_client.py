@@ -5,9 +5,10 @@ which topology versions a window spans, and `GET .../topology?at=` gives each ve
 change instant never changes, so it is cached for good (bounded LRU); the change list itself is refreshed
 every `changes_ttl_s` seconds, which is how a new threshold or link reaches the rules.
 
-Control measures: the latest list of periods (`GET /control-periods`) and the enterprise's plans
-(`GET /enterprises/{psId}/control-plans`), both cached for `periods_ttl_s`, judged by `evaluation.control`
-(the registry's obligation rule, applied at past instants with what is known now: see that module).
+Control measures: the latest list of periods (`GET /control-periods`) and the enterprise's plans as they stood
+over the window (`GET /enterprises/{psId}/control-plan-versions?start=&end=`: each version with its span, so data
+is judged by the plan of its own time), both cached for `periods_ttl_s`, judged by `evaluation.control` (the
+registry's obligation rule, applied at past instants: see that module).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 TOPOLOGY_ENTITIES = frozenset({"enterprise", "facility", "point", "link"})
 MAX_CACHED_TOPOLOGIES = 4096
+OPERATOR_NAME_MAX, OPERATOR_PHONE_MAX = 100, 20
 
 
 class RegistryClient:
@@ -55,7 +57,8 @@ class RegistryClient:
         self._changes: dict[str, tuple[float, list[datetime]]] = {}
         self._topologies: OrderedDict[tuple[str, datetime], Topology | None] = OrderedDict()
         self._periods: tuple[float, list[dict[str, Any]]] | None = None
-        self._plans: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+        self._operators: dict[str, tuple[float, dict[str, str | None]]] = {}
+        self._plans: dict[tuple[str, datetime, datetime], tuple[float, list[dict[str, Any]]]] = {}
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -119,18 +122,26 @@ class RegistryClient:
         result: list[dict[str, Any]] = await self._get("/control-periods", active_at=at.isoformat())
         return result
 
-    async def plans(self, ps_id: str) -> list[dict[str, Any]]:
-        cached = self._plans.get(ps_id)
+    async def plan_versions(self, ps_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """The enterprise's plans as they stood over [start, end), each with `valid_from` and `valid_to`."""
+        key = (ps_id, start, end)
+        cached = self._plans.get(key)
         if cached is not None and time.monotonic() - cached[0] < self._periods_ttl:
             return cached[1]
-        plans: list[dict[str, Any]] = await self._get(f"/enterprises/{ps_id}/control-plans", ps_id=ps_id)
-        self._plans[ps_id] = (time.monotonic(), plans)
+        window = {"start": start.isoformat(), "end": end.isoformat()}
+        plans: list[dict[str, Any]] = await self._get(
+            f"/enterprises/{ps_id}/control-plan-versions", ps_id=ps_id, **window
+        )
+        if len(self._plans) > MAX_CACHED_TOPOLOGIES:
+            self._plans.clear()
+        self._plans[key] = (time.monotonic(), plans)
         return plans
 
     async def control_spans(
         self, versions: Sequence[TopologyVersion], start: datetime, end: datetime, *, now: datetime
     ) -> list[ControlSpan]:
-        """The measures in force on the enterprise's facilities over [start, end) (latest periods and plans)."""
+        """The measures in force on the enterprise's facilities over [start, end) (latest periods; plans as they
+        stood at each instant)."""
         del now
         if not versions:
             return []
@@ -139,8 +150,43 @@ class RegistryClient:
         if not any(covers(p, topology) for p in periods):
             return []
         return spans_in_force(
-            periods=periods, plans=await self.plans(topology.ps_id), topology=topology, start=start, end=end
+            periods=periods,
+            plans=await self.plan_versions(topology.ps_id, start, end),
+            topology=topology,
+            start=start,
+            end=end,
         )
+
+    async def operator_of(self, ps_id: str) -> dict[str, str | None]:
+        """The enterprise's third-party operator (运维单位) as the registry assigns it: `operator_name` and
+        `operator_phone` (its contact), both None where none is assigned (cached for `periods_ttl_s`)."""
+        cached = self._operators.get(ps_id)
+        if cached is not None and time.monotonic() - cached[0] < self._periods_ttl:
+            return cached[1]
+        assignments: list[dict[str, Any]] = await self._get(f"/enterprises/{ps_id}/vendors", ps_id=ps_id)
+        operator: dict[str, str | None] = {"operator_name": None, "operator_phone": None}
+        chosen = next((a for a in assignments if a.get("role") == "operator"), None)
+        if chosen is not None:
+            vendor: dict[str, Any] = await self._get(f"/vendors/{chosen['vendor_id']}")
+            phone = vendor.get("contact_phone")
+            operator = {  # the workflow's intake takes at most 100 and 20 characters
+                "operator_name": str(chosen["vendor_name"])[:OPERATOR_NAME_MAX],
+                "operator_phone": None if phone is None else str(phone)[:OPERATOR_PHONE_MAX],
+            }
+        if len(self._operators) > MAX_CACHED_TOPOLOGIES:
+            self._operators.clear()
+        self._operators[ps_id] = (time.monotonic(), operator)
+        return operator
+
+    async def with_operator(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """A maintenance finding's payload with its enterprise's operator, so the workflow can assign the ticket
+        to it; unchanged when the registry cannot say (the ticket then waits for the county to assign it)."""
+        try:
+            operator = await self.operator_of(str(payload["ps_id"]))
+        except (UpstreamError, EnterpriseUnknown) as exc:
+            log.warning("operator unknown for a finding", extra={"ps_id": payload.get("ps_id"), "error": repr(exc)})
+            return payload
+        return {**payload, **{k: v for k, v in operator.items() if v is not None}}
 
     async def patch_point_threshold(self, point_id: str, threshold_kw: float, *, bearer: str) -> dict[str, Any]:
         """Make an accepted proposal the point's threshold (source learned), as the person who accepted it."""

@@ -84,14 +84,17 @@ class Evaluator:
         self, session: AsyncSession, ps_id: str, county: str | None, since: datetime, now: datetime
     ) -> int:
         """Rule 5 power-off, stuck values and clock skew over the window (read back far enough that a stuck
-        stretch or an outage touching the window is seen from its start): operations findings, no outbox."""
+        stretch or an outage touching the window is seen from its start): operations findings for the maintenance
+        outbox; one begun in the window that the data (late data included) no longer shows is withdrawn."""
         load_from = since - timedelta(hours=self.params.stuck_hours) - HOLD
         end = now + timedelta(minutes=1)
         rows = await readings.device_rows(session, ps_id=ps_id, start=load_from, end=end)
         found = device_findings(
             device_samples(rows), start=int(since.timestamp()), end=int(end.timestamp()), params=self.params
         )
-        return await findings.record_device_findings(session, ps_id=ps_id, county=county, found=found, now=now)
+        return await findings.record_device_findings(
+            session, ps_id=ps_id, county=county, found=found, now=now, window=(since, end)
+        )
 
     async def run(self, session: AsyncSession, *, ps_id: str, dirty_from: datetime, now: datetime) -> Outcome:
         since = await self._window_start(session, ps_id, dirty_from)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fbjd_rules.findings.models import Finding
 
-__all__ = ["add", "get", "listing", "offline_spells", "open_for_subject"]
+__all__ = ["add", "begun_between", "get", "listing", "offline_spells", "open_for_subject"]
 
 
 async def get(session: AsyncSession, finding_id: uuid.UUID) -> Finding | None:
@@ -39,6 +39,25 @@ async def offline_spells(session: AsyncSession, *, mn: str, start: datetime, end
             Finding.status.in_(("open", "resolved")),
             Finding.start_at >= start,
             Finding.start_at <= end,
+        )
+        .order_by(Finding.start_at)
+        .with_for_update()
+    )
+    return (await session.scalars(query)).all()
+
+
+async def begun_between(
+    session: AsyncSession, *, ps_id: str, kinds: Sequence[str], start: datetime, end: datetime
+) -> Sequence[Finding]:
+    """The enterprise's findings of `kinds`, not withdrawn, that began inside [start, end)."""
+    query = (
+        select(Finding)
+        .where(
+            Finding.ps_id == ps_id,
+            Finding.kind.in_(kinds),
+            Finding.status.in_(("open", "resolved")),
+            Finding.start_at >= start,
+            Finding.start_at < end,
         )
         .order_by(Finding.start_at)
         .with_for_update()

@@ -9,7 +9,9 @@ here (a person accepts or refuses a proposal; no ticket).
 
 A finding the data later contradicts is withdrawn, not deleted: a terminal-offline finding whose gap is filled
 by the terminal's resent history (the data was measured all along, it only arrived late) → `withdrawn` with the
-reason, and its ticket closes with that reason.
+reason, and its ticket closes with that reason. Likewise a power-off or stuck-value finding made while part of
+the data was missing: when the re-evaluation of its window with the late data no longer finds it (the voltage
+was normal in between, the value moved), it is withdrawn, a new version like any other change.
 """
 
 from __future__ import annotations
@@ -271,25 +273,56 @@ async def _known_open(session: AsyncSession, finding: DeviceFinding) -> Finding 
     return None
 
 
+WITHDRAWABLE_KINDS = ("power_off", "value_stuck")  # stretches the late data of their window can contradict
+
+
+async def _withdraw_unseen(
+    session: AsyncSession, *, ps_id: str, window: tuple[datetime, datetime], seen: set[uuid.UUID], now: datetime
+) -> int:
+    """Withdraw the power-off and stuck-value findings begun inside the judged window that it no longer shows."""
+    touched = 0
+    start, end = window
+    for row in await repository.begun_between(session, ps_id=ps_id, kinds=WITHDRAWABLE_KINDS, start=start, end=end):
+        if row.id in seen:
+            continue
+        row.status, row.end_at = "withdrawn", row.end_at or row.start_at
+        since = f"{to_cst(row.start_at):%Y-%m-%d %H:%M}"
+        row.status_reason = f"补传的数据表明 {since} 起设备和数据正常（原告警是在数据缺失时作出的），告警撤销"
+        await _changed(session, row, now)
+        touched += 1
+    return touched
+
+
 async def record_device_findings(
-    session: AsyncSession, *, ps_id: str, county: str | None, found: Sequence[DeviceFinding], now: datetime
+    session: AsyncSession,
+    *,
+    ps_id: str,
+    county: str | None,
+    found: Sequence[DeviceFinding],
+    now: datetime,
+    window: tuple[datetime, datetime] | None = None,
 ) -> int:
     """Create or update rule-5 device findings (power-off, stuck value, clock skew, low transmission rate).
 
     Identity is deterministic, so re-evaluation updates instead of adding. A stretch seen only from its middle
     (truncated: it began before the data read) only extends an open finding of the same point; it opens none.
-    Returns findings touched. Never goes to the workflow outbox: these are operations alarms.
+    `window`: the span `found` judged completely (every stretch begun inside it is in `found`); a power-off or
+    stuck-value finding begun there that `found` no longer has is withdrawn. Returns findings touched. Goes to
+    the maintenance outbox (operations alarms: never the workflow's abnormals or the province).
     """
     touched = 0
+    seen: set[uuid.UUID] = set()
     for finding in found:
         detail: dict[str, Any] = dict(finding.detail)
         ongoing = bool(detail.get("ongoing")) or (finding.kind == "power_off" and finding.end is None)
         status = "open" if ongoing or finding.kind in ("clock_skew", "transmission_low") else "resolved"
+        seen.add(_identity(ps_id, finding))
         row = await repository.get(session, _identity(ps_id, finding))
         if row is None and detail.get("truncated"):
             row = await _known_open(session, finding)
             if row is None:
                 continue
+            seen.add(row.id)
         if finding.kind == "clock_skew" and row is not None:
             times = sorted({int(t) for t in row.detail.get("times", [])} | set(detail["times"]))[-MAX_TIMES:]
             detail = {**detail, "times": times}
@@ -337,6 +370,8 @@ async def record_device_findings(
             row.message = _message(finding)
             await _changed(session, row, now)
         touched += 1
+    if window is not None:
+        touched += await _withdraw_unseen(session, ps_id=ps_id, window=window, seen=seen, now=now)
     await session.flush()
     return touched
 

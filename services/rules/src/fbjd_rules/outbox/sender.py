@@ -10,14 +10,18 @@ workflow keeps the highest version, so skipping stale ones loses nothing and kee
 (connection refused, 5xx, any non-2xx) leaves the row pending with exponential back-off up to a cap: a workflow
 outage loses nothing and the backlog drains when it is back. The workflow treats the same id + version as a
 no-op, so a resend after a crash between POST and commit is harmless.
+
+`enrich` completes a payload just before it is sent (the maintenance findings get the enterprise's operator,
+运维单位, from the registry: who holds the contract at sending time is whom the ticket goes to).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from fbjd_core.time import now
@@ -51,8 +55,10 @@ class OutboxSender:
         poll_s: float = 2.0,
         max_backoff_s: float = 300.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        enrich: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]] | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
+        self._enrich = enrich
         self.destination = destination
         self._path = DESTINATIONS[destination]
         self._http = httpx.AsyncClient(
@@ -108,7 +114,8 @@ class OutboxSender:
         for row in rows:
             unreachable = False
             try:
-                reply = await self._http.post(self._path, json=row.payload, headers=headers)
+                payload = row.payload if self._enrich is None else await self._enrich(row.payload)
+                reply = await self._http.post(self._path, json=payload, headers=headers)
                 error = (
                     None if reply.is_success else f"{self.destination} answered {reply.status_code}: {reply.text[:500]}"
                 )
