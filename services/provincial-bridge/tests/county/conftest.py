@@ -24,7 +24,7 @@ from fbjd_registry.app import create_app as create_registry_app
 from fbjd_registry.changes.schemas import ChangeContext
 from fbjd_registry.config import Settings as RegistrySettings
 from fbjd_registry.regions.service import ensure_cangzhou
-from fbjd_registry.samples import enterprise_form
+from fbjd_registry.samples import register_works
 from fbjd_testing.plugin import serve
 from fbjd_workflow.app import create_app as create_workflow_app
 from fbjd_workflow.config import Settings as WorkflowSettings
@@ -66,13 +66,6 @@ async def city_services(
             yield CityServices(reg, wf, registry, workflow)
 
 
-async def _created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    reply = await client.post(path, json=body)
-    assert reply.status_code == 201, reply.text
-    result: dict[str, Any] = reply.json()
-    return result
-
-
 @dataclass(frozen=True)
 class Works:
     """An enterprise as registered: the ids a county platform reports with."""
@@ -85,21 +78,10 @@ class Works:
     standby: str
 
 
-async def register_works(registry: httpx.AsyncClient, county: str) -> Works:
-    form = enterprise_form(county, name="沧州市县级上报测试陶瓷有限公司")
-    await _created(registry, "/enterprises", form)
-    ps_id = str(form["ps_id"])
-    kiln = await _created(registry, f"/enterprises/{ps_id}/facilities", {"name": "1#辊道窑", "kind": "production"})
-    bag = await _created(registry, f"/enterprises/{ps_id}/facilities", {"name": "布袋除尘器", "kind": "treatment"})
-    fan = {"rated_kw": 75.0, "threshold_kw": 10.0, "facility_id": bag["id"], "role": "treatment"}
-    main = await _created(registry, f"/enterprises/{ps_id}/points", {**fan, "standby_group": "风机", "name": "1#风机"})
-    spare = await _created(registry, f"/enterprises/{ps_id}/points", {**fan, "standby_group": "风机", "name": "2#风机"})
-    await _created(
-        registry,
-        f"/enterprises/{ps_id}/links",
-        {"production_facility_id": kiln["id"], "treatment_facility_id": bag["id"]},
-    )
-    return Works(ps_id, county, str(kiln["id"]), str(bag["id"]), str(main["id"]), str(spare["id"]))
+async def registered_works(registry: httpx.AsyncClient, county: str) -> Works:
+    made = await register_works(registry, county, name="沧州市县级上报测试陶瓷有限公司")
+    ids = (made["production"], made["treatment"], made["main"], made["standby"])
+    return Works(made["ps_id"], county, *(str(item["id"]) for item in ids))
 
 
 def abnormal_item(works: Works, start: str, end: str, **overrides: Any) -> dict[str, Any]:
@@ -185,9 +167,9 @@ async def desk(city_services: CityServices, bridge_factory: BridgeFactory) -> As
 
 @pytest.fixture
 async def cangxian_works(city_services: CityServices) -> Works:
-    return await register_works(city_services.registry, CANGXIAN)
+    return await registered_works(city_services.registry, CANGXIAN)
 
 
 @pytest.fixture
 async def xinhua_works(city_services: CityServices) -> Works:
-    return await register_works(city_services.registry, XINHUA)
+    return await registered_works(city_services.registry, XINHUA)

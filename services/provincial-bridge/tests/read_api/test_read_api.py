@@ -16,7 +16,7 @@ from fbjd_registry.app import create_app as create_registry_app
 from fbjd_registry.changes.schemas import ChangeContext
 from fbjd_registry.config import Settings as RegistrySettings
 from fbjd_registry.regions.service import ensure_cangzhou
-from fbjd_registry.samples import enterprise_form
+from fbjd_registry.samples import register_works
 from fbjd_testing.plugin import serve
 from pydantic import SecretStr
 
@@ -108,49 +108,15 @@ async def registry_url(database_url: str, jwt_secret: str) -> AsyncIterator[str]
         yield url
 
 
-async def _post(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    reply = await client.post(path, json=body)
-    assert reply.status_code == 201, reply.text
-    result: dict[str, Any] = reply.json()
-    return result
-
-
 async def _enterprise_with_topology(client: httpx.AsyncClient) -> dict[str, Any]:
-    form = enterprise_form(XINHUA, name="沧州市同步测试化工有限公司", industry="化工")
-    ps_id = form["ps_id"]
-    await _post(client, "/enterprises", form)
-    kiln = await _post(client, f"/enterprises/{ps_id}/facilities", {"name": "1#反应釜", "kind": "production"})
-    scrubber = await _post(client, f"/enterprises/{ps_id}/facilities", {"name": "喷淋塔", "kind": "treatment"})
-    point = {"rated_kw": 75.0, "threshold_kw": 10.0}
-    production = await _post(
+    return await register_works(
         client,
-        f"/enterprises/{ps_id}/points",
-        {**point, "facility_id": kiln["id"], "name": "1#反应釜-搅拌电机", "role": "production"},
+        XINHUA,
+        name="沧州市同步测试化工有限公司",
+        industry="化工",
+        production=("1#反应釜", "1#反应釜-搅拌电机"),
+        treatment=("喷淋塔", "喷淋塔-1#循环泵", "喷淋塔-2#循环泵"),
     )
-    main = await _post(
-        client,
-        f"/enterprises/{ps_id}/points",
-        {**point, "facility_id": scrubber["id"], "name": "喷淋塔-1#循环泵", "role": "treatment", "standby_group": "泵"},
-    )
-    standby = await _post(
-        client,
-        f"/enterprises/{ps_id}/points",
-        {**point, "facility_id": scrubber["id"], "name": "喷淋塔-2#循环泵", "role": "treatment", "standby_group": "泵"},
-    )
-    link = await _post(
-        client,
-        f"/enterprises/{ps_id}/links",
-        {"production_facility_id": kiln["id"], "treatment_facility_id": scrubber["id"]},
-    )
-    return {
-        "ps_id": ps_id,
-        "kiln": kiln,
-        "scrubber": scrubber,
-        "production": production,
-        "main": main,
-        "standby": standby,
-        "link": link,
-    }
 
 
 def _mine(pull: dict[str, Any], ps_id: str) -> dict[str, list[dict[str, Any]]]:
@@ -179,27 +145,27 @@ async def test_registry_sync_full_then_changes_since_a_cursor(
             )
             assert mine["productorEquips"] == [
                 {
-                    "productorEquipId": made["kiln"]["id"],
+                    "productorEquipId": made["production"]["id"],
                     "productorEquipName": "1#反应釜",
                     "psId": ps_id,
                     "process": None,
                     "ratedPower": None,
                 }
             ]
-            assert [t["treatmentId"] for t in mine["treatments"]] == [made["scrubber"]["id"]]
+            assert [t["treatmentId"] for t in mine["treatments"]] == [made["treatment"]["id"]]
             ammeters = {a["ammeterId"]: a for a in mine["ammeters"]}
             pair = ",".join(sorted([made["main"]["id"], made["standby"]["id"]]))
             assert ",".join(sorted(ammeters[made["main"]["id"]]["treatmentAmmeterIds"].split(","))) == pair
-            assert ammeters[made["main"]["id"]]["equipId"] == made["scrubber"]["id"]
+            assert ammeters[made["main"]["id"]]["equipId"] == made["treatment"]["id"]
             assert ammeters[made["main"]["id"]]["ammeterType"] == "治污"
             assert ammeters[made["main"]["id"]]["threshold"] == "10"
-            assert ammeters[made["production"]["id"]]["treatmentAmmeterIds"] is None
+            assert ammeters[made["production_point"]["id"]]["treatmentAmmeterIds"] is None
             assert mine["relations"] == [
                 {
                     "relationId": made["link"]["id"],
                     "psId": ps_id,
-                    "productorEquipId": made["kiln"]["id"],
-                    "treatmentId": made["scrubber"]["id"],
+                    "productorEquipId": made["production"]["id"],
+                    "treatmentId": made["treatment"]["id"],
                 }
             ]
 

@@ -23,7 +23,7 @@ from fbjd_registry.app import create_app as create_registry_app
 from fbjd_registry.changes.schemas import ChangeContext
 from fbjd_registry.config import Settings as RegistrySettings
 from fbjd_registry.regions.service import ensure_cangzhou
-from fbjd_registry.samples import enterprise_form
+from fbjd_registry.samples import register_works
 from fbjd_testing.plugin import serve
 from pydantic import SecretStr
 from sqlalchemy import text
@@ -119,65 +119,6 @@ async def registry(registry_url: str, make_token: Any) -> AsyncIterator[httpx.As
         yield client
 
 
-async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    reply = await client.post(path, json=body)
-    assert reply.status_code == 201, reply.text
-    result: dict[str, Any] = reply.json()
-    return result
-
-
 async def ceramics_works(client: httpx.AsyncClient, county: str = XINHUA) -> dict[str, Any]:
-    """A ceramics works: a kiln, its bag filter with a main and a standby fan, and the link between them."""
-    form = enterprise_form(county, name="沧州市登记推送测试陶瓷有限公司")
-    ps_id = form["ps_id"]
-    await created(client, "/enterprises", form)
-    kiln = await created(client, f"/enterprises/{ps_id}/facilities", {"name": "1#辊道窑", "kind": "production"})
-    filter_ = await created(client, f"/enterprises/{ps_id}/facilities", {"name": "布袋除尘器", "kind": "treatment"})
-    point = {"rated_kw": 75.0, "threshold_kw": 10.0}
-    kiln_point = await created(
-        client,
-        f"/enterprises/{ps_id}/points",
-        {**point, "facility_id": kiln["id"], "name": "1#辊道窑-主电机", "role": "production"},
-    )
-    main = await created(
-        client,
-        f"/enterprises/{ps_id}/points",
-        {
-            **point,
-            "facility_id": filter_["id"],
-            "name": "布袋除尘器-1#风机",
-            "role": "treatment",
-            "standby_group": "风机",
-        },
-    )
-    standby = await created(
-        client,
-        f"/enterprises/{ps_id}/points",
-        {
-            **point,
-            "facility_id": filter_["id"],
-            "name": "布袋除尘器-2#风机",
-            "role": "treatment",
-            "standby_group": "风机",
-        },
-    )
-    total = await created(
-        client,
-        f"/enterprises/{ps_id}/points",
-        {"rated_kw": 400.0, "threshold_kw": 5.0, "name": "总进线", "role": "total_line"},
-    )
-    link = await created(
-        client,
-        f"/enterprises/{ps_id}/links",
-        {"production_facility_id": kiln["id"], "treatment_facility_id": filter_["id"]},
-    )
-    return {
-        "ps_id": ps_id,
-        "kiln": kiln,
-        "filter": filter_,
-        "kiln_point": kiln_point,
-        "main": main,
-        "standby": standby,
-        "total": total,
-        "link": link,
-    }
+    """A ceramics works: a kiln, its bag filter with a main and a standby fan, a total line, the link."""
+    return await register_works(client, county, name="沧州市登记推送测试陶瓷有限公司", total_line=True)

@@ -25,7 +25,7 @@ from fbjd_registry.app import create_app as create_registry_app
 from fbjd_registry.changes.schemas import ChangeContext
 from fbjd_registry.config import Settings as RegistrySettings
 from fbjd_registry.regions.service import ensure_cangzhou
-from fbjd_registry.samples import enterprise_form
+from fbjd_registry.samples import enterprise_form, register_works
 from fbjd_rules.abnormals.models import AbnormalRecord
 from fbjd_rules.app import create_app as create_rules_app
 from fbjd_rules.config import Settings as RulesSettings
@@ -102,29 +102,7 @@ async def enterprise(client: httpx.AsyncClient, county: str, name: str) -> str:
 
 async def well_kept_works(client: httpx.AsyncClient) -> dict[str, Any]:
     """新华区 ceramics works whose registry passes the audit: kiln, bag filter (main/standby fans), total line."""
-    ps_id = await enterprise(client, XINHUA, "沧州市自查测试陶瓷有限公司")
-    kiln = await created(client, f"/enterprises/{ps_id}/facilities", {"name": "1#辊道窑", "kind": "production"})
-    bag = await created(client, f"/enterprises/{ps_id}/facilities", {"name": "布袋除尘器", "kind": "treatment"})
-    rated = {"rated_kw": 75.0, "threshold_kw": 10.0}
-    kiln_point = await created(
-        client,
-        f"/enterprises/{ps_id}/points",
-        {**rated, "facility_id": kiln["id"], "name": "1#辊道窑-主电机", "role": "production"},
-    )
-    fan = {**rated, "facility_id": bag["id"], "role": "treatment", "standby_group": "风机"}
-    main = await created(client, f"/enterprises/{ps_id}/points", {**fan, "name": "布袋除尘器-1#风机"})
-    await created(client, f"/enterprises/{ps_id}/points", {**fan, "name": "布袋除尘器-2#风机"})
-    await created(
-        client,
-        f"/enterprises/{ps_id}/points",
-        {"rated_kw": 400.0, "threshold_kw": 5.0, "name": "总进线", "role": "total_line"},
-    )
-    await created(
-        client,
-        f"/enterprises/{ps_id}/links",
-        {"production_facility_id": kiln["id"], "treatment_facility_id": bag["id"]},
-    )
-    return {"ps_id": ps_id, "kiln": kiln, "bag": bag, "kiln_point": kiln_point, "main": main}
+    return await register_works(client, XINHUA, name="沧州市自查测试陶瓷有限公司", total_line=True)
 
 
 async def careless_works(client: httpx.AsyncClient) -> dict[str, Any]:
@@ -154,9 +132,9 @@ def record_row(
         enterprise_name="沧州市自查测试陶瓷有限公司",
         county=XINHUA,
         industry="新型建材",
-        production_facility_id=works["kiln"]["id"],
+        production_facility_id=works["production"]["id"],
         production_facility_name="1#辊道窑",
-        treatment_facility_id=works["bag"]["id"],
+        treatment_facility_id=works["treatment"]["id"],
         treatment_facility_name="布袋除尘器",
         treatment_point_id=works["main"]["id"],
         treatment_point_ids=[works["main"]["id"]],

@@ -62,7 +62,7 @@ async def seeded_works(city: City) -> dict[str, Any]:
         kind="value_stuck",
         message="测点数值长时间固定不变（同一数采仪其他数据正常变化），疑似数据卡死",
         start=at - timedelta(hours=5),
-        point_id=works["kiln_point"]["id"],
+        point_id=works["production_point"]["id"],
     )
     async with city.sessionmaker.begin() as session:
         session.add_all([alarmed, lost, withdrawn, fresh, *explained, contradicted, low_rate, old_low_rate, stuck])

@@ -1,6 +1,6 @@
 """Sample master data that passes the registry's checks: a fresh credit code and an enterprise form
 (分表计电验收申请基础信息表) with every required field. For tests and tools that need a real enterprise in a
-registry they talk to over HTTP; nothing here writes anything.
+registry they talk to over HTTP; register_works() writes one through the registry's own API.
 """
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ import random
 import uuid
 from typing import Any
 
+import httpx
+
 from fbjd_registry.enterprises.credit_code import ALPHABET, check_character
 
-__all__ = ["XINHUA", "credit_code", "enterprise_form"]
+__all__ = ["XINHUA", "credit_code", "enterprise_form", "register_works"]
 
 XINHUA = "130902"  # 沧州市新华区
 
@@ -44,3 +46,62 @@ def enterprise_form(county: str = XINHUA, *, name: str = "沧州市测试陶瓷�
     }
     form.update(overrides)
     return form
+
+
+async def _created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    reply = await client.post(path, json=body)
+    if reply.status_code != 201:
+        raise AssertionError(f"the registry refused {path}: {reply.status_code} {reply.text}")
+    made: dict[str, Any] = reply.json()
+    return made
+
+
+async def register_works(
+    client: httpx.AsyncClient,
+    county: str = XINHUA,
+    *,
+    name: str = "沧州市测试陶瓷有限公司",
+    production: tuple[str, str] = ("1#辊道窑", "1#辊道窑-主电机"),
+    treatment: tuple[str, str, str] = ("布袋除尘器", "布袋除尘器-1#风机", "布袋除尘器-2#风机"),
+    total_line: bool = False,
+    **form: Any,
+) -> dict[str, Any]:
+    """Register, through the registry's API (`client` based at /api/registry), a works that passes the
+    registry's checks: a production facility with its point, a treatment facility with a main and a standby
+    point of one group, the link between them, and (`total_line`) a total incoming line. `production` is
+    (facility, point) names, `treatment` (facility, main point, standby point); `form` overrides enterprise
+    fields (e.g. industry). Returns what the registry answered: ps_id, county, production, treatment,
+    production_point, main, standby, total (None without `total_line`), link."""
+    body = enterprise_form(county, name=name, **form)
+    ps_id = body["ps_id"]
+    await _created(client, "/enterprises", body)
+    made = await _created(client, f"/enterprises/{ps_id}/facilities", {"name": production[0], "kind": "production"})
+    treats = await _created(client, f"/enterprises/{ps_id}/facilities", {"name": treatment[0], "kind": "treatment"})
+    rated = {"rated_kw": 75.0, "threshold_kw": 10.0}
+    points = f"/enterprises/{ps_id}/points"
+    production_point = await _created(
+        client, points, {**rated, "facility_id": made["id"], "name": production[1], "role": "production"}
+    )
+    fan = {**rated, "facility_id": treats["id"], "role": "treatment", "standby_group": "主备"}
+    main = await _created(client, points, {**fan, "name": treatment[1]})
+    standby = await _created(client, points, {**fan, "name": treatment[2]})
+    total = None
+    if total_line:
+        line = {"rated_kw": 400.0, "threshold_kw": 5.0, "name": "总进线", "role": "total_line"}
+        total = await _created(client, points, line)
+    link = await _created(
+        client,
+        f"/enterprises/{ps_id}/links",
+        {"production_facility_id": made["id"], "treatment_facility_id": treats["id"]},
+    )
+    return {
+        "ps_id": ps_id,
+        "county": county,
+        "production": made,
+        "treatment": treats,
+        "production_point": production_point,
+        "main": main,
+        "standby": standby,
+        "total": total,
+        "link": link,
+    }
