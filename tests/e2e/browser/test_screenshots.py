@@ -17,6 +17,7 @@ STAFF_PAGES = {
     "statistics": "/statistics",
     "control": "/control",
     "enterprises": "/enterprises",
+    "bridge": "/bridge",
 }
 
 
