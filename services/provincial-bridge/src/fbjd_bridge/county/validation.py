@@ -11,7 +11,9 @@ each in its one format (the formats the city's own payload builder writes, `prov
 * treatmentAmmeterThresholdTime an integer of minutes, 1-1440; remark the judgement basis, 1-500 characters.
 
 The first problem is answered as the province answers, naming the item and the field
-(`第2条记录 exTimeEnd：…`); one bad item refuses the whole array.
+(`第2条记录 exTimeEnd：…`); one bad item refuses the whole array. The province simulator (infra/) checks the
+same formats with code of its own, on purpose: the city's push is tested against a second reading of the
+interface, never against the bridge's own.
 """
 
 from __future__ import annotations
