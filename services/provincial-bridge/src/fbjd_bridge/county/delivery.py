@@ -15,7 +15,6 @@ A crash after the POST and before the commit does the same on the next round.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import Any
 import httpx
 from fbjd_core.http import service_client
 from fbjd_core.time import now
+from fbjd_core.wakeup import Wakeup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fbjd_bridge.config import Settings
@@ -89,24 +89,20 @@ class CountyDeliverer:
         self._intake = intake
         self._rng = rng or random.Random()
         self._batch = batch
-        self._wake = asyncio.Event()
+        self._bell = Wakeup()
 
     def wake(self) -> None:
         """A county record arrived: deliver now rather than at the next poll."""
-        self._wake.set()
+        self._bell.ring()
 
     async def run(self) -> None:
         """Deliver, then sleep until woken or the poll interval passes; for ever (the lifespan cancels it)."""
         while True:
-            self._wake.clear()
             try:
                 await self.deliver_until_idle()
             except Exception:  # noqa: BLE001 - the database or a bug: logged, and the next poll tries again
                 log.exception("county delivery failed")
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.outbox_poll_seconds)
-            except TimeoutError:
-                pass
+            await self._bell.wait(self._settings.outbox_poll_seconds)
 
     async def deliver_until_idle(self, *, max_rounds: int = 1000) -> int:
         """Rounds until nothing is due (failures wait for their back-off); the records delivered."""

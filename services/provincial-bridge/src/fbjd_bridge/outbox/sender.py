@@ -23,12 +23,12 @@ exTimeStart and the same or a later exTimeEnd, and the province merges them into
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Sequence
 
 from fbjd_core.time import now
+from fbjd_core.wakeup import Wakeup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fbjd_bridge.config import Settings
@@ -57,24 +57,20 @@ class OutboxSender:
         self._settings = settings
         self._client = client
         self._rng = rng or random.Random()
-        self._wake = asyncio.Event()
+        self._bell = Wakeup()
 
     def wake(self) -> None:
         """A record arrived: drain now rather than at the next poll."""
-        self._wake.set()
+        self._bell.ring()
 
     async def run(self) -> None:
         """Drain, then sleep until woken or the poll interval passes; for ever (the lifespan cancels it)."""
         while True:
-            self._wake.clear()
             try:
                 await self.drain_until_idle()
             except Exception:  # noqa: BLE001 - the database or a bug: logged, and the next poll tries again
                 log.exception("outbox drain failed")
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.outbox_poll_seconds)
-            except TimeoutError:
-                pass
+            await self._bell.wait(self._settings.outbox_poll_seconds)
 
     async def drain_until_idle(self, *, max_rounds: int = 10_000) -> int:
         """Rounds until nothing is due (or every due thing waits for a back-off); the rows handled."""
