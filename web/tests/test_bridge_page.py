@@ -56,7 +56,52 @@ REFUSED = {
     "created_at": "2026-11-25T01:00:00Z",
     "dead_at": "2026-11-25T01:00:05Z",
 }
-NOT_FORWARDING = {"upstream": None}
+NOT_FORWARDING: dict[str, Any] = {"upstreams": []}
+
+
+def _upstream(name: str, address: str, **state: Any) -> dict[str, Any]:
+    healthy = {
+        "name": name,
+        "address": address,
+        "county": None,
+        "running": True,
+        "connected": True,
+        "connected_since": "2026-11-25T00:00:00Z",
+        "cursor": None,
+        "backlog": 0,
+        "backlog_cap": 100_000,
+        "oldest_waiting_at": None,
+        "forwarded": 5120,
+        "skipped": 0,
+        "last_ack_at": "2026-11-25T02:00:00Z",
+        "last_attempt_at": "2026-11-25T02:00:00Z",
+        "last_error": None,
+        "last_error_at": None,
+        "consecutive_failures": 0,
+        "next_attempt_at": None,
+    }
+    return {**healthy, **state}
+
+
+FORWARDING = {
+    "upstreams": [
+        _upstream("province", "10.0.0.1:9000"),
+        _upstream(
+            "cangxian",
+            "10.0.0.2:9000",
+            county="130921",
+            connected=False,
+            connected_since=None,
+            backlog=340,
+            oldest_waiting_at="2026-11-25T01:00:00Z",
+            forwarded=800,
+            last_error="无法连接上级平台 10.0.0.2:9000：Connection refused",
+            last_error_at="2026-11-25T02:00:00Z",
+            consecutive_failures=4,
+            next_attempt_at="2026-11-25T02:00:32Z",
+        ),
+    ]
+}
 
 
 COUNTY_REPORT = {
@@ -82,13 +127,14 @@ def _render(
     dead_letters: list[dict[str, Any]],
     retried: int | None = None,
     county_reports: list[dict[str, Any]] | None = None,
+    forwarding: dict[str, Any] | None = None,
 ) -> str:
     context = {
         "county_reports": county_reports or [],
         "delivery_labels": DELIVERY_LABELS,
         "stage_labels": STAGE_LABELS,
         "status": status,
-        "forwarding": NOT_FORWARDING,
+        "forwarding": forwarding or NOT_FORWARDING,
         "dead_letters": dead_letters,
         "failing": any(e["consecutive_failures"] for e in status["endpoints"]),
         "endpoint_labels": ENDPOINT_LABELS,
@@ -142,3 +188,14 @@ def test_a_county_platforms_record_shows_its_way_into_the_citys_disposition() ->
     again = _render(FAILING, [], county_reports=[retrying])
     assert "转入失败，重试中：HTTP 503" in again and 'href="/alarms/0b8c7f4e' not in again
     assert 'id="no-county-reports"' in _render(FAILING, [])
+
+
+def test_each_upstream_shows_its_own_link_backlog_and_last_error() -> None:
+    page = _render(FAILING, [], forwarding=FORWARDING)
+    province = page[page.index('id="upstream-province"') : page.index('id="upstream-cangxian"')]
+    assert "已连接" in province and '<td class="num">0</td>' in province and "5120" in province
+    county = page[page.index('id="upstream-cangxian"') :]
+    assert "<code>10.0.0.2:9000</code>" in county and "仅 130921 县的终端" in county
+    assert "未连接" in county and "340（最早接收于 2026-11-25 09:00）" in county, "its backlog, at CST"
+    assert "2026-11-25 10:00：无法连接上级平台" in county and "连续 4 次" in county
+    assert "未配置上级平台地址" not in page

@@ -36,9 +36,10 @@ Push (附件3): abnormal records from the rules service (POST /abnormals) go thr
 (stop, limit, off-peak), in order per enterprise, in batches, retried with back-off until accepted, never
 twice as two records; invalid ones go to a dead-letter list. GET /status shows each endpoint's state.
 
-Data upload: with FBJD_UPSTREAM_HJ212 the readings ingest stored are re-sent to that upstream as an HJ 212
-stream, each packet acknowledged by a 9014, from a cursor that survives outages and restarts (at least once,
-never skipped). GET /forwarding shows its state.
+Data upload: with FBJD_UPSTREAM_HJ212 (one or several upstreams: the province, county platforms) the readings
+ingest stored are re-sent to each upstream as an HJ 212 stream, each packet acknowledged by a 9014, from a
+cursor per upstream in ingest's commit order that survives outages and restarts (at least once, never
+skipped; one upstream's outage holds back no other). GET /forwarding shows each upstream's state.
 
 County platforms (role county, their own county's enterprises) push abnormal records to the city through the
 province's interface: POST /pcom/ps/ex/join/abnormal | /limit, the same body and reply. Each record becomes a city

@@ -3,7 +3,8 @@
 Every setting is an environment variable with the `FBJD_` prefix (`FBJD_PROVINCE_BASE_URL=https://…`).
 Without a province URL the records still queue up in the outbox (nothing is lost); the sender starts
 pushing as soon as a process with the URL runs. Without FBJD_UPSTREAM_HJ212 no readings are forwarded
-upstream; set, the forwarder starts from where that upstream's cursor stands (forwarding/).
+upstream; set (one or several upstreams, forwarding/targets.py), each upstream's forwarder starts from where
+its cursor stands (forwarding/).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fbjd_core.auth import Principal, Role, issue_token
 from fbjd_core.settings import BaseServiceSettings
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
+
+from fbjd_bridge.forwarding.targets import Upstream, parse_address, parse_upstreams
 
 __all__ = ["Settings", "SettingsDep", "parse_address", "service_token"]
 
@@ -46,18 +49,19 @@ class Settings(BaseServiceSettings):
 
     self_audit_concurrency: int = Field(default=8, ge=1)  # requests in flight while the self-audit reads
 
-    # Data upload (forwarding/): the readings re-sent as an HJ 212 stream to host:port; unset: forwarding is off.
+    # Data upload (forwarding/): the readings re-sent as an HJ 212 stream to each upstream of the list
+    # (`province=10.0.0.1:9000,cangxian=10.0.0.2:9000`, or a bare host:port); unset: forwarding is off.
     upstream_hj212: str | None = None
+    # Upstreams limited to one county's terminals (`cangxian=130921`): county platforms connected to the city.
+    upstream_counties: str | None = None
     upstream_password: str = "123456"  # PW of every forwarded packet (the upstream's access password)
     upstream_batch_size: int = Field(default=200, ge=1, le=5000)  # receipts per round (the cursor moves per round)
     upstream_window: int = Field(default=32, ge=1, le=1000)  # packets sent and not yet answered (1: stop-and-wait)
     upstream_ack_timeout_seconds: float = Field(default=10.0, gt=0)  # a packet unanswered this long: link failed
     upstream_connect_timeout_seconds: float = Field(default=10.0, gt=0)
     upstream_poll_seconds: float = Field(default=1.0, gt=0)  # a round at least this often when idle
-    # Receipts younger than this wait: ingest sets received_at before its batch commits, and a receipt that
-    # commits after the cursor passed its received_at would never be read.
-    upstream_settle_seconds: float = Field(default=30.0, ge=0)
-    # Where a new upstream starts (received_at, UTC); unset: the moment the forwarder first runs for it.
+    # Where a new upstream starts (received_at, UTC): receipts received from then on; unset: the receipts that
+    # commit from the moment its forwarder first runs.
     upstream_from: AwareDatetime | None = None
 
     @field_validator("upstream_password")
@@ -67,21 +71,20 @@ class Settings(BaseServiceSettings):
             raise ValueError("the upstream password must be non-empty, without ';', ',', '=', '&' or edge spaces")
         return value
 
-    @field_validator("upstream_hj212")
+    @field_validator("upstream_hj212", "upstream_counties")
     @classmethod
-    def _upstream_address(cls, value: str | None) -> str | None:
-        if value:
-            parse_address(value)
+    def _empty_is_unset(cls, value: str | None) -> str | None:
         return value or None
 
+    @model_validator(mode="after")
+    def _upstreams_parse(self) -> Settings:
+        parse_upstreams(self.upstream_hj212, self.upstream_counties)  # ValueError: the settings are refused
+        return self
 
-def parse_address(address: str) -> tuple[str, int]:
-    """`host:port` (`[::1]:9212` for IPv6) → (host, port); ValueError for anything else."""
-    host, colon, port = address.strip().rpartition(":")
-    host = host.removeprefix("[").removesuffix("]")
-    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"expected host:port, got {address!r}")
-    return host, int(port)
+    @property
+    def upstreams(self) -> list[Upstream]:
+        """The upstreams the readings are forwarded to, in the order configured ([]: forwarding is off)."""
+        return parse_upstreams(self.upstream_hj212, self.upstream_counties)
 
 
 def service_token(settings: BaseServiceSettings) -> str:

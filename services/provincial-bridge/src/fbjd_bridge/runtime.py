@@ -4,8 +4,9 @@ their arrival, where the sender may run), and the HTTP clients of the province a
 
 Without FBJD_PROVINCE_BASE_URL nothing is pushed and records wait in the outbox; with `sender_enabled` off
 this process only serves the API (another process sends). Several senders may run: one per endpoint sends
-at a time (an advisory lock), the others find the lock taken and wait for the next poll. The forwarder runs
-where the sender may and FBJD_UPSTREAM_HJ212 is set; one forwards at a time (its own advisory lock).
+at a time (an advisory lock), the others find the lock taken and wait for the next poll. A forwarder per
+upstream of FBJD_UPSTREAM_HJ212 runs where the sender may, each its own task; one process forwards to a given
+upstream at a time (an advisory lock per upstream).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from fbjd_bridge.registry_push.pusher import RegistryPusher
 from fbjd_bridge.registry_sync.client import RegistryClient
 
 __all__ = [
-    "forwarder_running",
+    "forwarders_running",
     "lifespan",
     "registry_pusher_running",
     "sender_running",
@@ -61,9 +62,10 @@ def registry_pusher_running(app: FastAPI) -> bool:
     return task is not None and not task.done()
 
 
-def forwarder_running(app: FastAPI) -> bool:
-    task: asyncio.Task[None] | None = getattr(app.state, "forwarder_task", None)
-    return task is not None and not task.done()
+def forwarders_running(app: FastAPI) -> set[str]:
+    """The upstreams whose forwarder runs in this process."""
+    tasks: dict[str, asyncio.Task[None]] = getattr(app.state, "forwarder_tasks", None) or {}
+    return {name for name, task in tasks.items() if not task.done()}
 
 
 @asynccontextmanager
@@ -93,12 +95,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pusher = RegistryPusher(app.state.sessionmaker, settings, registry, push_client)
         app.state.registry_push_task = asyncio.create_task(pusher.run(), name="bridge-registry-push")
         log.info("registry push started", extra={"target": settings.province_registry_push_url})
-    forwarder: Forwarder | None = None
-    app.state.forwarder_task = None
-    if settings.upstream_hj212 and settings.sender_enabled:
-        forwarder = Forwarder(app.state.sessionmaker, settings)
-        app.state.forwarder_task = asyncio.create_task(forwarder.run(), name="bridge-forwarder")
-        log.info("forwarding upstream started", extra={"upstream": settings.upstream_hj212})
+    forwarders: list[Forwarder] = []
+    app.state.forwarder_tasks = {}
+    if settings.sender_enabled:
+        for upstream in settings.upstreams:
+            forwarder = Forwarder(app.state.sessionmaker, settings, upstream)
+            forwarders.append(forwarder)
+            app.state.forwarder_tasks[upstream.name] = asyncio.create_task(
+                forwarder.run(), name=f"bridge-forwarder-{upstream.name}"
+            )
+            log.info(
+                "forwarding upstream started",
+                extra={"upstream": upstream.name, "address": upstream.address, "county": upstream.county},
+            )
     intake = WorkflowIntake(settings.workflow_url, token=lambda: service_token(settings))
     app.state.county_deliverer = CountyDeliverer(app.state.sessionmaker, settings, intake)
     app.state.county_task = None
@@ -113,12 +122,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             with contextlib.suppress(asyncio.CancelledError):
                 await county_task
         await intake.aclose()
-        forward_task: asyncio.Task[None] | None = app.state.forwarder_task
-        if forward_task is not None:
+        forward_tasks: dict[str, asyncio.Task[None]] = app.state.forwarder_tasks
+        for forward_task in forward_tasks.values():
             forward_task.cancel()
+        for forward_task in forward_tasks.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await forward_task
-        if forwarder is not None:
+        for forwarder in forwarders:
             await forwarder.aclose()
         push_task: asyncio.Task[None] | None = app.state.registry_push_task
         if push_task is not None:

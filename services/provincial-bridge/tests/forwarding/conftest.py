@@ -4,8 +4,10 @@
   statements on the real database with ingest's migrations applied), so the forwarder reads what ingest wrote.
 * `upstream` is a small HJ 212 center on a real socket: it decodes every packet with libs/hj212 and answers
   9014 — or falls silent, or stops listening, as a test switches it.
-* Every test lives on its own day of the 2090s (`clock`): the forwarder's cursor starts there, so receipts
-  other tests wrote in this database are never in its way; the clock moves with real time from an hour later.
+* Every test lives on its own day of the 2090s (`clock`): the forwarder's cursor starts there
+  (FBJD_UPSTREAM_FROM), so receipts other tests wrote in this database are never in its way; the clock moves
+  with real time from an hour later.
+* `ingest.batch()` keeps an ingest transaction open (a slow writer batch) while the test goes on.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 import asyncpg
 import pytest
 from fbjd_bridge.forwarding.forwarder import Forwarder
+from fbjd_bridge.forwarding.targets import parse_upstreams
 from fbjd_core.settings import asyncpg_dsn
 from fbjd_core.time import fixed_clock, from_cst
 from fbjd_ingest.devices.directory import DeviceInfo
@@ -88,8 +91,9 @@ def new_mn() -> str:
 class Ingest:
     """Stores uploads with ingest's own write path (rows.py, partitions.py, store.py)."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, database_url: str) -> None:
         self._conn = conn
+        self._database_url = database_url
         self._partitions = PartitionManager()
         self.devices: dict[str, DeviceInfo] = {}
 
@@ -108,34 +112,122 @@ class Ingest:
             )
         return self.devices[mn]
 
+    async def register(self, mn: str, *, county: str) -> None:
+        """The terminal in ingest's device table, in `county` (where receipts_v1 finds a receipt's county)."""
+        device = self.device(mn)
+        await self._conn.execute(
+            """
+            INSERT INTO ingest.devices (id, mn, password, ps_id, county, name, profile, rtd_interval_s,
+                                        min_interval_s, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $2, $6, 60, 300, now(), now())
+            """,
+            uuid.uuid4(),
+            mn,
+            device.password,
+            device.ps_id,
+            county,
+            device.profile,
+        )
+
     async def upload(
-        self, mn: str, cn: str, data_time: str, factors: dict[str, dict[str, str]], *, received_at: datetime
+        self,
+        mn: str,
+        cn: str,
+        data_time: str,
+        factors: dict[str, dict[str, str]],
+        *,
+        received_at: datetime,
+        settle: bool = True,
     ) -> Stored:
-        await self.segments([(terminal_packet(mn, cn, data_time, factors), received_at)])
+        await self.segments([(terminal_packet(mn, cn, data_time, factors), received_at)], settle=settle)
         return Stored(mn, cn, data_time, factors, received_at)
 
-    async def segments(self, segments: list[tuple[str, datetime]]) -> None:
-        """Store parsed data segments, each received at its time, in one transaction (as one writer batch)."""
-        receipts, readings, days = [], [], set()
+    async def segments(self, segments: list[tuple[str, datetime]], *, settle: bool = True) -> None:
+        """Store parsed data segments, each received at its time, in one transaction (as one writer batch); then,
+        with `settle`, wait until the commit boundary has passed it: transaction ids are the whole server's, and
+        another suite's transaction still open on this server holds the boundary back for a moment."""
+        await self.partitions(segments)
+        async with self._conn.transaction():
+            await self.insert(self._conn, segments)
+            xid = await self._conn.fetchval("SELECT pg_current_xact_id()")
+        if settle:
+            await self.settled(xid)
+
+    async def settled(self, xid: int, *, timeout: float = 10.0) -> None:
+        """Until every transaction up to `xid` has ended (the forwarder reads below that boundary)."""
+        deadline = time.monotonic() + timeout
+        while await self._conn.fetchval("SELECT pg_snapshot_xmin(pg_current_snapshot())") <= xid:
+            assert time.monotonic() < deadline, f"a transaction below {xid} stayed open for {timeout} s"
+            await asyncio.sleep(0.01)
+
+    async def batch(self) -> Batch:
+        """A writer batch on a connection of its own that stays open until the test commits it."""
+        conn = await asyncpg.connect(asyncpg_dsn(self._database_url))
+        transaction = conn.transaction()
+        await transaction.start()
+        return Batch(self, conn, transaction)
+
+    @staticmethod
+    def _days(segments: list[tuple[str, datetime]]) -> set[Any]:
+        days = set()
+        for segment, _received_at in segments:
+            message = parse_message(segment)
+            assert message.data_time
+            days.add(cst_day(from_cst(message.data_time)))
+        return days
+
+    async def partitions(self, segments: list[tuple[str, datetime]]) -> None:
+        await self._partitions.ensure(self._conn, self._days(segments))
+
+    async def insert(self, conn: asyncpg.Connection, segments: list[tuple[str, datetime]]) -> None:
+        """Ingest's two inserts (receipts, readings) in the caller's transaction."""
+        receipts, readings = [], []
         for segment, received_at in segments:
             message = parse_message(segment)
             assert message.mn and message.data_time
             device = self.device(message.mn)
             data_time = from_cst(message.data_time)
-            days.add(cst_day(data_time))
             receipts.append(receipt_row(device, message, data_time, received_at, "127.0.0.1:40000"))
             readings.extend(reading_rows(device, message, data_time, received_at))
-        await self._partitions.ensure(self._conn, days)
-        async with self._conn.transaction():
-            await insert_receipts(self._conn, receipts)
-            await insert_readings(self._conn, readings)
+        await insert_receipts(conn, receipts)
+        await insert_readings(conn, readings)
+
+
+@dataclass
+class Batch:
+    """An ingest writer batch kept open (a slow batch): it stores uploads, and they appear when it commits."""
+
+    ingest: Ingest
+    conn: asyncpg.Connection
+    transaction: Any
+
+    async def xid(self) -> int:
+        """The batch's transaction id (taken now if it has none yet: ids are handed out in this order)."""
+        return int(await self.conn.fetchval("SELECT pg_current_xact_id()"))
+
+    async def store(
+        self, mn: str, cn: str, data_time: str, factors: dict[str, dict[str, str]], *, received_at: datetime
+    ) -> Stored:
+        segments = [(terminal_packet(mn, cn, data_time, factors), received_at)]
+        await self.ingest.partitions(segments)  # the day's partition, outside the batch (DDL)
+        await self.ingest.insert(self.conn, segments)
+        return Stored(mn, cn, data_time, factors, received_at)
+
+    async def commit(self) -> None:
+        await self.transaction.commit()
+        await self.conn.close()
+
+    async def close(self) -> None:
+        if not self.conn.is_closed():
+            await self.transaction.rollback()
+            await self.conn.close()
 
 
 @pytest.fixture
 async def ingest(database_url: str) -> AsyncIterator[Ingest]:
     conn = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
-        yield Ingest(conn)
+        yield Ingest(conn, database_url)
     finally:
         await conn.close()
 
@@ -216,6 +308,17 @@ async def upstream() -> AsyncIterator[Upstream]:
         await center.down()
 
 
+@pytest.fixture
+async def county_platform() -> AsyncIterator[Upstream]:
+    """A second upstream: a county platform connected to the city."""
+    center = Upstream()
+    await center.up()
+    try:
+        yield center
+    finally:
+        await center.down()
+
+
 # -- the forwarder --------------------------------------------------------------------------------------------
 ForwarderFactory = Callable[..., Forwarder]
 
@@ -227,21 +330,24 @@ async def make_forwarder(
     upstream: Upstream,
     clock: Clock,
 ) -> AsyncIterator[ForwarderFactory]:
-    """make_forwarder(**settings): a forwarder to `upstream` from this test's day, driven by the test."""
+    """make_forwarder(**settings): a forwarder to `upstream` from this test's day, driven by the test;
+    `name=` picks another upstream of an `upstream_hj212` list (its first by default)."""
     made: list[Forwarder] = []
 
-    def factory(**overrides: Any) -> Forwarder:
+    def factory(*, name: str | None = None, **overrides: Any) -> Forwarder:
         values: dict[str, Any] = {
             "upstream_hj212": upstream.address,
             "upstream_from": clock.start,
-            "upstream_settle_seconds": 0,
             "upstream_ack_timeout_seconds": 0.5,
             "upstream_connect_timeout_seconds": 2,
             "backoff_base_seconds": 0.02,
             "backoff_max_seconds": 0.1,
         }
         values.update(overrides)
-        forwarder = Forwarder(sessionmaker, settings_factory(**values), rng=random.Random(7))
+        settings = settings_factory(**values)
+        targets = parse_upstreams(settings.upstream_hj212, settings.upstream_counties)
+        target = next(t for t in targets if name is None or t.name == name)
+        forwarder = Forwarder(sessionmaker, settings, target, rng=random.Random(7))
         made.append(forwarder)
         return forwarder
 

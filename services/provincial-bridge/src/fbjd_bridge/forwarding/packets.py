@@ -33,6 +33,7 @@ __all__ = [
     "FALLBACK_ST",
     "FORWARDED_CNS",
     "Packet",
+    "Position",
     "QnAllocator",
     "Reading",
     "Receipt",
@@ -53,12 +54,30 @@ _QN_PLACEHOLDER = "0" * 17  # a QN is always 17 digits: sizing with this is exac
 
 
 class ReceiptKey(NamedTuple):
-    """The forwarder's cursor: receipts are walked in this order (several share one received_at)."""
+    """The order of the received_at walk, kept for receipts stored before ingest had a commit order (xid NULL):
+    several receipts share one received_at."""
 
     received_at: datetime
     mn: str
     cn: str
     data_time: datetime
+
+
+class Position(NamedTuple):
+    """The forwarder's cursor: receipts are walked in commit order (xid, mn, cn, data_time); mn "" stands before
+    every receipt of transaction `xid`. xid None: still on the receipts stored before ingest_0005 (received_at
+    order). received_at is the last forwarded receipt's (informative, except in that first walk)."""
+
+    xid: int | None
+    received_at: datetime
+    mn: str
+    cn: str
+    data_time: datetime
+
+    @property
+    def order(self) -> tuple[int | None, str, str, datetime]:
+        """What the position compares by (received_at only informs)."""
+        return (self.xid, self.mn, self.cn, self.data_time)
 
 
 class Receipt(NamedTuple):
@@ -70,10 +89,15 @@ class Receipt(NamedTuple):
     st: str | None
     data_time: datetime  # aware, UTC
     received_at: datetime
+    xid: int | None = None  # the transaction that stored it (None: stored before ingest_0005)
 
     @property
     def key(self) -> ReceiptKey:
         return ReceiptKey(self.received_at, self.mn, self.cn, self.data_time)
+
+    @property
+    def position(self) -> Position:
+        return Position(self.xid, self.received_at, self.mn, self.cn, self.data_time)
 
 
 class Reading(NamedTuple):

@@ -52,6 +52,7 @@ DATA_KINDS = frozenset(
         "value_stuck",
         "clock_skew",
         "terminal_offline",
+        "terminal_power_off",
         "power_off",
         "negative_power",
         "power_above_rated",
