@@ -233,6 +233,39 @@ async def test_after_an_outage_the_backlog_is_resent_on_a_new_connection(center:
     assert after != sorted(after)  # the fresh packet went first, then the history: out of order
 
 
+async def test_after_a_power_loss_the_terminal_reports_its_power_on_first_and_measured_nothing_while_off(
+    center: Center,
+) -> None:
+    """数采仪断电 for 12 simulated minutes: no minute of it exists; on return the first packet is CN 2081 with
+    RestartTime = the power-on (no earlier than the last data), then the data goes on."""
+    spec = build_fleet(1, seed=5)[0]
+    term = terminal(spec, center)
+    async with running(term):
+        await until(lambda: len(center.data()) >= 3)
+        await term.outage(12 * 60, power_loss=True)
+        assert not term.connected and term.powered_off
+        await until(lambda: len(center.data("2081")) >= 1 and len(center.data()) >= 20)
+    assert term.stats.power_losses == 1 and term.bursts == [] and len(term.power_losses) == 1
+    (restart,) = center.data("2081")
+    assert restart.st == "44" and restart.needs_reply
+    power_on = parse_time(restart.cp.params["RestartTime"])
+    assert parse_time(restart.cp.params["DataTime"]) >= power_on
+    first_after = next(i for i, (n, _m) in enumerate(center.received) if n >= 2)
+    assert center.received[first_after][1].cn == "2081"  # before any data of the new connection
+    times = sorted(parse_time(t) for t in merged(center.data()))
+    gaps = [(a, b) for a, b in itertools.pairwise(times) if b - a > timedelta(minutes=1)]
+    assert len(gaps) == 1 and gaps[0][1] - gaps[0][0] >= timedelta(minutes=11)  # nothing measured while off
+    assert gaps[0][0] < power_on < gaps[0][1] + timedelta(minutes=1)  # in the first period measured again
+
+
+async def test_a_power_loss_is_drawn_only_away_from_injected_violations(center: Center) -> None:
+    spec = build_fleet(1, seed=5)[0]
+    term = terminal(spec, center)
+    term.plant.catch_up(MONDAY_0750.timestamp())
+    now = MONDAY_0750.timestamp()
+    assert term.quiet_around(now, now + 600) is not any(term.plant.violation(now - 1800 + 60 * i) for i in range(0, 71))
+
+
 async def test_unanswered_packets_are_resent_with_the_same_qn(center: Center) -> None:
     seen: dict[str, int] = {}
 

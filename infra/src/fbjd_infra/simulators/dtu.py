@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 DEFAULT_TERMINALS = 12
 DEMO_VIOLATIONS_PER_DAY = 1.0
 DEMO_OUTAGES_PER_DAY = 2.0
+DEMO_POWER_LOSS_SHARE = 0.25  # of the demo's outages, this share are power losses of the terminal (2081 on return)
 DEMO_TRAPS_PER_DAY = 1.0
 
 
@@ -80,6 +81,7 @@ class Simulation:
             "connected": sum(t.connected for t in self.terminals),
             "terminals": len(self.terminals),
             "outages": stats.outages,
+            "power_losses": stats.power_losses,
             "commands": stats.commands,
             "dropped": stats.dropped,
         }
@@ -156,6 +158,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=None,
         help=f"network outages per terminal per simulated day (default 0; demo {DEMO_OUTAGES_PER_DAY})",
+    )
+    parser.add_argument(
+        "--power-loss-share",
+        type=float,
+        default=None,
+        help="share of the outages that are power losses of the terminal: nothing measured while off, CN 2081 "
+        f"(RestartTime) on return (default 0; demo {DEMO_POWER_LOSS_SHARE})",
     )
     parser.add_argument(
         "--rollover", action="store_true", help="6-digit energy registers that wrap to 0 after 999999.99 kWh"
@@ -263,9 +272,13 @@ def _options(args: argparse.Namespace) -> TerminalOptions:
     outages = args.outage_rate
     if outages is None:
         outages = DEMO_OUTAGES_PER_DAY if args.demo else 0.0
+    power_losses = args.power_loss_share
+    if power_losses is None:
+        power_losses = DEMO_POWER_LOSS_SHARE if args.demo else 0.0
     return TerminalOptions(
         ack_timeout_s=args.ack_timeout,
         outage_rate_per_day=outages,
+        power_loss_share=power_losses,
         realtime=args.realtime or args.demo,
         history_s=args.history * 3600.0,
     )

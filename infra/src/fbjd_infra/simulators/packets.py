@@ -217,6 +217,20 @@ class PacketBuilder:
             per_meter.append({code: _period_fields(q, m) for q, code in meter_codes(self.profile, meter).items()})
         return self._messages(cn, {"DataTime": format_time(record.data_time)}, per_meter, local_now)
 
+    def restart(self, restart_time: datetime, local_now: datetime) -> Message:
+        """Data-logger power-on time (2081), sent after power-on and network connection: DataTime = when it is
+        sent, RestartTime = when power came back (both the terminal's clock)."""
+        params = {"DataTime": format_time(local_now), "RestartTime": format_time(restart_time)}
+        return Message(
+            qn=self.qns.next(local_now),
+            st=ST_ELECTRIC,
+            cn="2081",
+            pw=self.pw,
+            mn=self.mn,
+            flag=self._flag(False),
+            cp=CP(params),
+        )
+
     def realtime(self, values: dict[str, MeterInstant], data_time: datetime, local_now: datetime) -> list[Message]:
         """Real-time data (2011): DataTime = the sampling instant."""
         per_meter = []

@@ -10,7 +10,11 @@ Four loops run side by side:
   §6.2, Table 1 defaults: 10 s and 3); still nothing: back to the backlog and reconnect;
 * **outages** -- now and then the network goes away for a while: the connection drops, the terminal keeps
   measuring into its backlog, and after reconnecting sends the fresh packet first and then the history, oldest
-  first (so the center sees old DataTimes, out of order).
+  first (so the center sees old DataTimes, out of order). A share of the outages are **power losses** of the
+  terminal (数采仪断电): it measures nothing while off (those minutes never exist), keeps what it had not yet
+  delivered, and on power-on and connection first sends CN 2081 (DataTime = now, RestartTime = the power-on),
+  then its history as after any outage. A power loss is only drawn where no injected violation is near (the
+  ground truth does not score the unseen minutes): otherwise that outage stays a network one.
 
 Commands from the center are answered the way a field unit does (9011 QnRtn, data, 9012 ExeRtn; see
 :mod:`fbjd_infra.simulators.commands`).
@@ -59,6 +63,7 @@ class TerminalOptions:
     connect_timeout_s: float = 10.0  # real
     outage_rate_per_day: float = 0.0  # network outages per terminal per simulated day
     outage_minutes: tuple[float, float] = (5.0, 30.0)  # simulated
+    power_loss_share: float = 0.0  # share of the outages that are power losses of the terminal (2081 on return)
     realtime: bool = False  # upload 2011 real-time data at RtdInterval
     backlog_max: int = 10_080  # packets kept while the center is unreachable (a week of 1-minute data)
     store_max: int = 4_320  # minute records kept for history requests (3 days of 1-minute data)
@@ -75,6 +80,7 @@ class TerminalStats:
     commands: int = 0  # center commands answered
     connects: int = 0
     outages: int = 0
+    power_losses: int = 0
 
     def add(self, other: TerminalStats) -> None:
         for name in self.__dataclass_fields__:
@@ -116,11 +122,15 @@ class Terminal:
         self._writer: asyncio.StreamWriter | None = None
         self._lost = asyncio.Event()
         self._outage_until = 0.0  # shared simulated clock, POSIX s
+        self._powered_off = False  # the current outage is a power loss: nothing is measured
+        self._restart: datetime | None = None  # power came back then (terminal clock): 2081 on the next connection
         self._tasks: set[asyncio.Task[None]] = set()
         self._rng = random.Random(f"{spec.plant.seed}:net")
         self._commands = CommandHandler(self)
         #: windows (terminal clock, POSIX s) whose data went out as a resend burst: history and outages
         self.bursts: list[tuple[float, float]] = []
+        #: power losses (terminal clock, POSIX s): off from, power back at
+        self.power_losses: list[tuple[float, float]] = []
 
     # -- state ------------------------------------------------------------------------------------------------
     @property
@@ -170,13 +180,33 @@ class Terminal:
         """Connected and nothing waiting: every measured record so far has been acknowledged."""
         return self.connected and self.backlog == 0
 
-    async def outage(self, duration_s: float) -> None:
-        """Lose the network for ``duration_s`` of simulated time (drops the connection now)."""
+    @property
+    def powered_off(self) -> bool:
+        return self._powered_off and self.in_outage
+
+    def quiet_around(self, start: float, end: float, margin_s: float = 30 * 60.0) -> bool:
+        """No injected violation of the plant within `margin_s` of [start, end] (terminal clock, POSIX s)."""
+        t = start - margin_s
+        while t <= end + margin_s:
+            if self.plant.violation(t):
+                return False
+            t += 60.0
+        return True
+
+    async def outage(self, duration_s: float, *, power_loss: bool = False) -> None:
+        """Lose the network for ``duration_s`` of simulated time (drops the connection now); with `power_loss`
+        the terminal is off too: nothing is measured, and on power-on it reports its restart (2081)."""
         self._outage_until = self.clock.base.timestamp() + duration_s
+        self._powered_off = power_loss
         self.stats.outages += 1
         now = self.clock.timestamp()
-        self.bursts.append((now, now + duration_s))
-        log.info("network outage", extra={"mn": self.spec.mn, "minutes": round(duration_s / 60, 1)})
+        if power_loss:
+            self.stats.power_losses += 1
+            self.power_losses.append((now, now + duration_s))
+        else:
+            self.bursts.append((now, now + duration_s))
+        kind = "power loss" if power_loss else "network outage"
+        log.info(kind, extra={"mn": self.spec.mn, "minutes": round(duration_s / 60, 1)})
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.transport.abort()
@@ -239,6 +269,11 @@ class Terminal:
                 continue
             if now < next_end:
                 continue
+            if self.powered_off:  # off: this period is never measured
+                self.plant.catch_up(next_end)
+                last_end = next_end
+                next_end += period
+                continue
             if now - next_end > limit:  # the clock jumped forward: do not replay the gap
                 start = now // period * period
                 self.plant.catch_up(start)
@@ -288,7 +323,16 @@ class Terminal:
         low, high = self.options.outage_minutes
         while True:
             await self._sleep_sim(self._rng.expovariate(rate / 86400.0))
-            await self.outage(self._rng.uniform(low, high) * 60.0)
+            duration = self._rng.uniform(low, high) * 60.0
+            power_loss = self._rng.random() < self.options.power_loss_share
+            now = self.clock.timestamp()
+            await self.outage(duration, power_loss=power_loss and self.quiet_around(now, now + duration))
+
+    def _power_on(self) -> None:
+        """Power is back: the 2081 (RestartTime = now) goes out first on the next connection."""
+        self._powered_off = False
+        self._restart = self.clock.local()
+        log.info("power on", extra={"mn": self.spec.mn})
 
     async def _link_loop(self) -> None:
         opts = self.options
@@ -296,6 +340,8 @@ class Terminal:
         while True:
             while self.in_outage:
                 await self._sleep_sim(self._outage_until - self.clock.base.timestamp())
+            if self._powered_off:
+                self._power_on()
             try:
                 reader, writer = await asyncio.wait_for(
                     asyncio.open_connection(self.host, self.port), opts.connect_timeout_s
@@ -319,6 +365,10 @@ class Terminal:
             self._backlog.append(self._live.popleft())
         if self._backlog:
             self._live.append(self._backlog.pop())
+        if self._restart is not None:  # after power-on, the power-on time before anything else
+            local = self.clock.local()
+            self._live.appendleft(Outgoing("2081", messages=[self.builder.restart(self._restart, local)]))
+            self._restart = None
         log.info("connected", extra={"mn": self.spec.mn, "backlog": self.backlog})
         read_task = asyncio.create_task(self._read_loop(reader))
         try:

@@ -30,6 +30,7 @@ __all__ = [
     "Stretch",
     "clock_skew",
     "device_findings",
+    "point_rates",
     "power_outages",
     "stuck_stretches",
     "transmission_findings",
@@ -233,21 +234,37 @@ def device_findings(
     return found
 
 
+def _received_times(samples: Sequence[DeviceSamples], start: int, end: int) -> dict[tuple[str, str], IntArray]:
+    """(point, terminal) → its distinct data times in [start, end), of the CN it is judged on."""
+    times_of: dict[tuple[str, str], list[IntArray]] = {}
+    for s in _preferred(samples):
+        times_of.setdefault((s.point_id, s.mn), []).append(s.times)
+    received: dict[tuple[str, str], IntArray] = {}
+    for key, parts in sorted(times_of.items()):
+        times = np.unique(np.concatenate(parts))
+        inside = times[(times >= start) & (times < end)]
+        if inside.shape[0]:
+            received[key] = inside
+    return received
+
+
+def point_rates(samples: Sequence[DeviceSamples], *, start: int, end: int) -> dict[str, float]:
+    """Point id → its transmission rate over [start, end) (points with data there only)."""
+    return {
+        point_id: transmission_rate(inside, start=start, end=end, interval_s=nominal_interval(inside))
+        for (point_id, _mn), inside in _received_times(samples, start, end).items()
+    }
+
+
 def transmission_findings(
     samples: Sequence[DeviceSamples], *, start: int, end: int, period: str, params: RuleParams = DEFAULT_PARAMS
 ) -> list[DeviceFinding]:
     """Points whose transmission rate over [start, end) (a day or a month, named by `period`) is below the minimum.
 
-    A point's received intervals are the distinct data times of any of its codes in the CN it is judged on."""
-    times_of: dict[tuple[str, str], list[IntArray]] = {}
-    for s in _preferred(samples):
-        times_of.setdefault((s.point_id, s.mn), []).append(s.times)
+    A point's received intervals are the distinct data times of any of its codes in the CN it is judged on; a
+    point silent all along has no rate (terminal offline says that)."""
     found: list[DeviceFinding] = []
-    for (point_id, mn), parts in sorted(times_of.items()):
-        times = np.unique(np.concatenate(parts))
-        inside = times[(times >= start) & (times < end)]
-        if inside.shape[0] == 0:
-            continue  # silent all along: terminal offline says that
+    for (point_id, mn), inside in _received_times(samples, start, end).items():
         interval = nominal_interval(inside)
         rate = transmission_rate(inside, start=start, end=end, interval_s=interval)
         if rate < params.min_transmission_rate:

@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fbjd_rules.abnormals import repository as abnormals
 from fbjd_rules.abnormals import service as records
-from fbjd_rules.engine.device import device_findings
+from fbjd_rules.engine.device import DeviceFinding, device_findings
 from fbjd_rules.engine.evaluate import EvaluationInput, EvaluationResult, evaluate
 from fbjd_rules.engine.model import ControlAction, TopologyVersion
 from fbjd_rules.engine.params import RuleParams
 from fbjd_rules.engine.records import AbnormalType
+from fbjd_rules.engine.series import IntArray
+from fbjd_rules.engine.terminal_power import power_fault_stretches, restart_power_offs
+from fbjd_rules.evaluation import transmission
 from fbjd_rules.evaluation.registry_client import RegistryClient
 from fbjd_rules.findings import service as findings
 from fbjd_rules.readings import repository as readings
-from fbjd_rules.readings.loader import device_samples, group_rows, series_for_points
+from fbjd_rules.readings.loader import device_samples, group_rows, restarts, series_for_points, status_samples
 
 __all__ = ["Evaluator", "Outcome", "floor_minute"]
 
@@ -34,6 +38,7 @@ log = logging.getLogger(__name__)
 ALL_TYPES = tuple(t.value for t in AbnormalType)
 WIDENING = (timedelta(hours=6), timedelta(days=1), timedelta(days=7))
 HOLD = timedelta(hours=1)  # a sample this long before the window can still describe its first minutes
+POWER_OFF_LOOKBACK = timedelta(days=7)  # a terminal's last data before a reported power-on is looked for this far
 
 
 def floor_minute(moment: datetime) -> datetime:
@@ -83,18 +88,43 @@ class Evaluator:
     async def _device_findings(
         self, session: AsyncSession, ps_id: str, county: str | None, since: datetime, now: datetime
     ) -> int:
-        """Rule 5 power-off, stuck values and clock skew over the window (read back far enough that a stuck
-        stretch or an outage touching the window is seen from its start): operations findings for the maintenance
-        outbox; one begun in the window that the data (late data included) no longer shows is withdrawn."""
+        """Rule 5 power-off, stuck values, clock skew and terminal power-off over the window (read back far enough
+        that a stuck stretch or an outage touching the window is seen from its start): operations findings for
+        the maintenance outbox; one begun in the window that the data (late data included) no longer shows is
+        withdrawn. Then the transmission-rate findings of periods the window's late data falls in are judged again.
+        """
         load_from = since - timedelta(hours=self.params.stuck_hours) - HOLD
         end = now + timedelta(minutes=1)
         rows = await readings.device_rows(session, ps_id=ps_id, start=load_from, end=end)
         found = device_findings(
             device_samples(rows), start=int(since.timestamp()), end=int(end.timestamp()), params=self.params
         )
-        return await findings.record_device_findings(
-            session, ps_id=ps_id, county=county, found=found, now=now, window=(since, end)
+        power_offs = await self._terminal_power_offs(session, ps_id, since, load_from, end)
+        touched = await findings.record_device_findings(
+            session, ps_id=ps_id, county=county, found=[*found, *power_offs], now=now, window=(since, end)
         )
+        touched += await findings.explain_offline(session, found=power_offs, now=now)
+        return touched + await transmission.rejudge_after(
+            session, ps_id=ps_id, county=county, after=since, params=self.params, now=now
+        )
+
+    async def _terminal_power_offs(
+        self, session: AsyncSession, ps_id: str, since: datetime, load_from: datetime, end: datetime
+    ) -> list[DeviceFinding]:
+        """Power-offs the terminals reported: 2081 power-ons in the window (with each terminal's data from up to
+        `POWER_OFF_LOOKBACK` before), and instrument status i12001 = 6."""
+        reported = restarts(await readings.restarts(session, ps_id=ps_id, start=since, end=end))
+        times: dict[str, IntArray] = {}
+        for mn in sorted({r.mn for r in reported}):
+            earliest = datetime.fromtimestamp(min(r.power_on for r in reported if r.mn == mn), UTC)
+            known = await readings.terminal_times(session, mn=mn, start=earliest - POWER_OFF_LOOKBACK, end=end)
+            times[mn] = np.asarray(known, dtype=np.int64)
+        found = restart_power_offs(reported, times, params=self.params)
+        status = status_samples(await readings.status_rows(session, ps_id=ps_id, start=load_from, end=end))
+        found += power_fault_stretches(
+            status, start=int(since.timestamp()), end=int(end.timestamp()), params=self.params
+        )
+        return found
 
     async def run(self, session: AsyncSession, *, ps_id: str, dirty_from: datetime, now: datetime) -> Outcome:
         since = await self._window_start(session, ps_id, dirty_from)

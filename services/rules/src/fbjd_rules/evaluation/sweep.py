@@ -7,7 +7,8 @@
   in `ingest.readings_v1` and evaluated like a notification (the notification is the fast path, the readings
   are the truth);
 - after each China-Standard-Time day, every point's transmission rate of that day (and of the month, after its
-  last day): below 90 % is a maintenance finding;
+  last day): below 90 % is a maintenance finding (judged again, and corrected or withdrawn, when late data lands
+  in its period: `evaluation.transmission`);
 - nightly, threshold learning over the last weeks for every known enterprise (proposals only).
 Each job runs in its own transactions and logs instead of raising, so one failure never stops the schedule.
 """
@@ -24,15 +25,13 @@ from fbjd_core.time import from_cst, now, to_cst
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fbjd_rules.abnormals import repository as abnormals
-from fbjd_rules.engine.device import transmission_findings
 from fbjd_rules.engine.params import RuleParams
 from fbjd_rules.errors import RulesError
-from fbjd_rules.evaluation import repository
+from fbjd_rules.evaluation import repository, transmission
 from fbjd_rules.evaluation.registry_client import RegistryClient
 from fbjd_rules.evaluation.topology import parse_time
 from fbjd_rules.findings import service as findings
 from fbjd_rules.readings import repository as readings
-from fbjd_rules.readings.loader import transmission_samples
 from fbjd_rules.thresholds import service as thresholds
 
 __all__ = ["Sweep"]
@@ -129,17 +128,11 @@ class Sweep:
         return marked
 
     async def _rates(self, session: AsyncSession, ps_id: str, start: datetime, end: datetime, period: str) -> int:
-        rows = await readings.transmission_times(session, ps_id=ps_id, start=start, end=end)
-        found = transmission_findings(
-            transmission_samples(rows),
-            start=int(start.timestamp()),
-            end=int(end.timestamp()),
-            period=period,
-            params=self.params,
-        )
         state = await repository.get(session, ps_id)
         county = None if state is None else state.county
-        return await findings.record_device_findings(session, ps_id=ps_id, county=county, found=found, now=now())
+        return await transmission.judge_period(
+            session, ps_id=ps_id, county=county, start=start, end=end, period=period, params=self.params, now=now()
+        )
 
     async def transmission_rates(self, day: date | None = None) -> int:
         """Transmission rate of every point over CST `day` (default yesterday), and over its month when `day`

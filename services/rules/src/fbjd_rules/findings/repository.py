@@ -11,7 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fbjd_rules.findings.models import Finding
 
-__all__ = ["add", "begun_between", "get", "listing", "offline_spells", "open_for_subject"]
+__all__ = [
+    "add",
+    "begun_between",
+    "get",
+    "listing",
+    "offline_spells",
+    "open_for_subject",
+    "open_transmission_after",
+    "transmission_of_period",
+]
 
 
 async def get(session: AsyncSession, finding_id: uuid.UUID) -> Finding | None:
@@ -63,6 +72,39 @@ async def begun_between(
         .with_for_update()
     )
     return (await session.scalars(query)).all()
+
+
+async def transmission_of_period(session: AsyncSession, *, ps_id: str, period: str) -> Sequence[Finding]:
+    """The enterprise's transmission-rate findings of one period (a CST day or month), not withdrawn."""
+    query = (
+        select(Finding)
+        .where(
+            Finding.ps_id == ps_id,
+            Finding.kind == "transmission_low",
+            Finding.status != "withdrawn",
+            Finding.detail["period"].astext == period,
+        )
+        .with_for_update()
+    )
+    return (await session.scalars(query)).all()
+
+
+async def open_transmission_after(
+    session: AsyncSession, *, ps_id: str, after: datetime
+) -> list[tuple[datetime, datetime, str]]:
+    """(start, end, period) of the periods whose transmission-rate findings are open and end after `after`: the
+    periods late data from `after` on can change."""
+    query = (
+        select(Finding.start_at, Finding.end_at, Finding.detail["period"].astext)
+        .where(
+            Finding.ps_id == ps_id,
+            Finding.kind == "transmission_low",
+            Finding.status == "open",
+            Finding.end_at > after,
+        )
+        .distinct()
+    )
+    return [(start, end, period) for start, end, period in (await session.execute(query)).all() if end is not None]
 
 
 async def listing(

@@ -11,7 +11,15 @@ A finding the data later contradicts is withdrawn, not deleted: a terminal-offli
 by the terminal's resent history (the data was measured all along, it only arrived late) → `withdrawn` with the
 reason, and its ticket closes with that reason. Likewise a power-off or stuck-value finding made while part of
 the data was missing: when the re-evaluation of its window with the late data no longer finds it (the voltage
-was normal in between, the value moved), it is withdrawn, a new version like any other change.
+was normal in between, the value moved), it is withdrawn, a new version like any other change. A transmission-rate
+finding (a point's day or month below 90 %) is judged again when late data arrives in its period: corrected (the
+same finding, a new version with the new rate) while still below, withdrawn once the rate reaches 90 %.
+
+Terminal power-off (数采仪断电, `terminal_power_off`, see `engine.terminal_power`) and terminal offline describe
+the same silence when the terminal reports its power-on (2081) after it: the offline finding is then explained,
+not left as a second open ticket. It is *resolved* (not withdrawn: the terminal really sent nothing, no data
+contradicts it) with its end at the power-on, a reason naming the power-off, and `detail.explained_by` = the
+power-off finding's id; the maintenance ticket to act on is the power-off one.
 """
 
 from __future__ import annotations
@@ -43,7 +51,9 @@ __all__ = [
     "offline_started",
     "online_again",
     "record_anomalies",
+    "explain_offline",
     "record_device_findings",
+    "withdraw_transmission",
 ]
 
 GRADES = ("general", "serious", "grave")
@@ -60,6 +70,7 @@ KIND_MESSAGES = {
     "value_stuck": "测点数值长时间固定不变（同一数采仪其他数据正常变化），疑似数据卡死",
     "transmission_low": "测点数据传输率低于90%，需运维检修",
     "clock_skew": "数采仪时钟偏差：数据时间超前接收时间，疑似时钟不准",
+    "terminal_power_off": "数采仪断电：数采仪上报断电（开机时间或电源故障状态）",
 }
 
 
@@ -250,7 +261,21 @@ def _message(finding: DeviceFinding) -> str:
         hours = ((finding.end or finding.start) - finding.start) / 3600
         head = f"测点{detail['quantity']}数值{detail['value']:g}已连续约{hours:.1f}小时不变"
         return head + "，同一数采仪其他数据正常变化，疑似数据卡死"
+    if finding.kind == "terminal_power_off":
+        return _power_off_message(finding)
     return KIND_MESSAGES[finding.kind]
+
+
+def _cst_text(epoch: int) -> str:
+    return f"{to_cst(datetime.fromtimestamp(epoch, UTC)):%Y-%m-%d %H:%M}"
+
+
+def _power_off_message(finding: DeviceFinding) -> str:
+    detail = finding.detail
+    if detail.get("source") == "restart":
+        head = f"数采仪断电：{_cst_text(finding.start)} 后无数据，{_cst_text(int(detail['restart_at']))} 来电开机"
+        return head + "（数采仪上报开机时间）"
+    return f"数采仪断电：{_cst_text(finding.start)} 起数据中仪器状态为电源故障（i12001=6）"
 
 
 def _identity(ps_id: str, finding: DeviceFinding) -> uuid.UUID:
@@ -260,12 +285,17 @@ def _identity(ps_id: str, finding: DeviceFinding) -> uuid.UUID:
     if finding.kind == "clock_skew":
         day = to_cst(datetime.fromtimestamp(finding.start, UTC)).date().isoformat()
         return _id(finding.kind, ps_id, point, day)
+    if finding.kind == "terminal_power_off" and "restart_at" in detail:  # one per power-on of the terminal
+        return _id(finding.kind, ps_id, str(detail["mn"]), "restart", str(detail["restart_at"]))
+    if finding.kind == "terminal_power_off":
+        return _id(finding.kind, ps_id, point or str(detail["mn"]), str(detail.get("code", "")), str(finding.start))
     return _id(finding.kind, ps_id, point, str(detail.get("code", "")), str(finding.start))
 
 
 async def _known_open(session: AsyncSession, finding: DeviceFinding) -> Finding | None:
     """The open finding a truncated stretch continues: same kind, point and code, begun no later."""
-    for row in await repository.open_for_subject(session, subject=finding.point_id or "", kind=finding.kind):
+    subject = finding.point_id or str(finding.detail.get("mn", ""))
+    for row in await repository.open_for_subject(session, subject=subject, kind=finding.kind):
         if row.detail.get("code") == finding.detail.get("code") and row.start_at <= datetime.fromtimestamp(
             finding.start, UTC
         ):
@@ -273,7 +303,8 @@ async def _known_open(session: AsyncSession, finding: DeviceFinding) -> Finding 
     return None
 
 
-WITHDRAWABLE_KINDS = ("power_off", "value_stuck")  # stretches the late data of their window can contradict
+# stretches the late data of their window can contradict (a power-on with no data interval missed before it)
+WITHDRAWABLE_KINDS = ("power_off", "value_stuck", "terminal_power_off")
 
 
 async def _withdraw_unseen(
@@ -287,6 +318,11 @@ async def _withdraw_unseen(
             continue
         row.status, row.end_at = "withdrawn", row.end_at or row.start_at
         since = f"{to_cst(row.start_at):%Y-%m-%d %H:%M}"
+        if row.kind == "terminal_power_off":
+            row.status_reason = f"补传的数据表明 {since} 起数采仪持续上传数据，并无断电，告警撤销"
+            await _changed(session, row, now)
+            touched += 1
+            continue
         row.status_reason = f"补传的数据表明 {since} 起设备和数据正常（原告警是在数据缺失时作出的），告警撤销"
         await _changed(session, row, now)
         touched += 1
@@ -372,6 +408,60 @@ async def record_device_findings(
         touched += 1
     if window is not None:
         touched += await _withdraw_unseen(session, ps_id=ps_id, window=window, seen=seen, now=now)
+    await session.flush()
+    return touched
+
+
+async def explain_offline(session: AsyncSession, *, found: Sequence[DeviceFinding], now: datetime) -> int:
+    """Offline findings of the silences that reported power-offs explain: resolved at the power-on with the
+    power-off as reason (see the module's docstring). Returns findings touched."""
+    touched = 0
+    for finding in found:
+        if finding.kind != "terminal_power_off" or finding.detail.get("source") != "restart":
+            continue
+        mn, power_on = str(finding.detail["mn"]), _at(int(finding.detail["restart_at"]))
+        last = _at(finding.start)
+        assert power_on is not None and last is not None
+        for row in await repository.offline_spells(session, mn=mn, start=last, end=power_on):
+            explained_by = str(_identity(row.ps_id, finding))
+            if row.detail.get("explained_by") == explained_by and row.status == "resolved":
+                continue
+            row.status, row.end_at = "resolved", power_on
+            row.status_reason = (
+                f"数采仪断电引起的离线：{to_cst(last):%Y-%m-%d %H:%M} 后断电，"
+                f"{to_cst(power_on):%Y-%m-%d %H:%M} 来电开机（见数采仪断电告警）"
+            )
+            row.detail = {**row.detail, "explained_by": explained_by}
+            await _changed(session, row, now)
+            touched += 1
+    await session.flush()
+    return touched
+
+
+async def withdraw_transmission(
+    session: AsyncSession,
+    *,
+    ps_id: str,
+    period: str,
+    found: Sequence[DeviceFinding],
+    rates: dict[str, float],
+    now: datetime,
+) -> int:
+    """Transmission-rate findings of `period` that a new judgement of it no longer has (late data raised the rate
+    to the minimum): withdrawn, with the new rate (`rates`: point id → rate) in the reason. Returns findings
+    touched."""
+    kept = {_identity(ps_id, f) for f in found}
+    touched = 0
+    for row in await repository.transmission_of_period(session, ps_id=ps_id, period=period):
+        if row.id in kept:
+            continue
+        rate = rates.get(row.point_id or "")
+        now_text = "" if rate is None else f"为{rate:.1%}"
+        row.status = "withdrawn"
+        row.status_reason = f"数采仪补传数据后，测点{period}数据传输率{now_text}，已达到90%，告警撤销"
+        row.detail = {**row.detail, "rate_after_late_data": None if rate is None else round(rate, 4)}
+        await _changed(session, row, now)
+        touched += 1
     await session.flush()
     return touched
 

@@ -11,14 +11,26 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
+from fbjd_core.time import from_cst
 
 from fbjd_rules.engine.device import DeviceSamples
 from fbjd_rules.engine.series import FloatArray, IntArray, PointSeries, build_series
+from fbjd_rules.engine.terminal_power import Restart, StatusSamples
 
-__all__ = ["QuantityArrays", "device_samples", "group_rows", "series_for_points", "transmission_samples"]
+__all__ = [
+    "QuantityArrays",
+    "device_samples",
+    "group_rows",
+    "hj212_time",
+    "restarts",
+    "series_for_points",
+    "status_samples",
+    "transmission_samples",
+]
 
 POWER, ENERGY = "active_power_kw", "energy_kwh"
 MINUTE, REALTIME = "2051", "2011"
@@ -137,3 +149,32 @@ def transmission_samples(rows: Iterable[Any]) -> list[DeviceSamples]:
         t = np.sort(np.asarray(times, dtype=np.int64))
         result.append(DeviceSamples(point_id, mn, "", "", cn, t, np.full(t.shape[0], np.nan), t))
     return result
+
+
+def hj212_time(text: str | None) -> int | None:
+    """An HJ 212 time `YYYYMMDDhhmmss[zzz]` (the terminal's wall clock, CST) → epoch s; None if it is not one."""
+    if text is None:
+        return None
+    digits = text.strip()[:14]
+    try:
+        return int(from_cst(datetime.strptime(digits, "%Y%m%d%H%M%S")).timestamp())
+    except ValueError:
+        return None
+
+
+def restarts(rows: Iterable[Any]) -> list[Restart]:
+    """Rows (mn, data_time, RestartTime text or None) of 2081 packets → restarts."""
+    return [Restart(mn, int(data_time.timestamp()), hj212_time(restart)) for mn, data_time, restart in rows]
+
+
+def status_samples(rows: Iterable[Any]) -> list[StatusSamples]:
+    """Rows (point_id, mn, data_time, status), ordered by point, terminal and time → one series per point."""
+    columns: dict[tuple[str | None, str], tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+    for point_id, mn, data_time, value in rows:
+        times, values = columns[(point_id, mn)]
+        times.append(int(data_time.timestamp()))
+        values.append(np.nan if value is None else float(value))
+    return [
+        StatusSamples(point_id, mn, np.asarray(t, dtype=np.int64), np.asarray(v, dtype=np.float64))
+        for (point_id, mn), (t, v) in columns.items()
+    ]

@@ -22,6 +22,9 @@ __all__ = [
     "grouped_arrays",
     "device_rows",
     "received_since",
+    "restarts",
+    "status_rows",
+    "terminal_times",
     "terminals_by_enterprise",
     "transmission_times",
 ]
@@ -179,4 +182,59 @@ async def transmission_times(session: AsyncSession, *, ps_id: str, start: dateti
         _TRANSMISSION,
         {"ps_id": ps_id, "start": start, "end": end, "quantities": list(RULE_QUANTITIES), "cns": list(READING_CNS)},
     )
+    return result.all()
+
+
+# Rule 5, terminal power-off. The 2081 packets (data-logger power-on time) are receipts without readings; their
+# RestartTime is a CP param (receipts_v1.params). Where a terminal leaves it out, the packet's DataTime (sent
+# after power-on) stands for it.
+_RESTARTS = text(
+    """
+    SELECT r.mn, r.data_time, r.params ->> 'RestartTime' AS restart_time
+    FROM ingest.receipts_v1 AS r
+    WHERE r.ps_id = :ps_id AND r.cn = '2081' AND r.data_time >= :start AND r.data_time < :end
+    ORDER BY r.mn, r.data_time
+    """
+)
+
+# A terminal's distinct data times of rule data (any point): where its silence before a power-on began.
+_TERMINAL_TIMES = text(
+    """
+    SELECT DISTINCT CAST(extract(epoch FROM data_time) AS bigint) AS t
+    FROM ingest.readings_v1
+    WHERE mn = :mn AND data_time >= :start AND data_time < :end
+      AND point_id IS NOT NULL AND cn = ANY(:cns)
+    ORDER BY t
+    """
+)
+
+# Instrument status i12001 (6 = power fault), of a point or of the terminal itself (point_id null). Sent as a
+# number (Rtd) or as text (`i12001-Info=6`, which readings_v1 publishes in extra).
+_STATUS = text(
+    r"""
+    SELECT r.point_id, r.mn, r.data_time,
+           coalesce(r.rtd, r.avg, CASE WHEN info ~ '^\s*-?[0-9]+(\.[0-9]+)?\s*$' THEN CAST(info AS float8) END)
+    FROM ingest.readings_v1 AS r
+    CROSS JOIN LATERAL (SELECT r.extra ->> 'Info' AS info) AS x
+    WHERE r.ps_id = :ps_id AND r.code = 'i12001' AND r.data_time >= :start AND r.data_time < :end
+    ORDER BY r.point_id, r.mn, r.data_time
+    """
+)
+
+
+async def restarts(session: AsyncSession, *, ps_id: str, start: datetime, end: datetime) -> Sequence[Any]:
+    """Rows (mn, data_time, RestartTime text or None) of the enterprise's 2081 packets with DataTime in [start, end)."""
+    result = await session.execute(_RESTARTS, {"ps_id": ps_id, "start": start, "end": end})
+    return result.all()
+
+
+async def terminal_times(session: AsyncSession, *, mn: str, start: datetime, end: datetime) -> list[int]:
+    """The distinct data times (epoch s, ascending) of the terminal's rule data in [start, end)."""
+    result = await session.execute(_TERMINAL_TIMES, {"mn": mn, "start": start, "end": end, "cns": list(READING_CNS)})
+    return [int(row[0]) for row in result.all()]
+
+
+async def status_rows(session: AsyncSession, *, ps_id: str, start: datetime, end: datetime) -> Sequence[Any]:
+    """Rows (point_id, mn, data_time, status or None) of instrument status i12001 in [start, end)."""
+    result = await session.execute(_STATUS, {"ps_id": ps_id, "start": start, "end": end})
     return result.all()

@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 
 KIND_LABELS: dict[str, str] = {
     "terminal_offline": "数采仪离线",
+    "terminal_power_off": "数采仪断电",
     "power_off": "被监控设备断电",
     "value_stuck": "数据长时间不变",
     "transmission_low": "数据传输率低于90%",
