@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from fbjd_core.time import now
+from fbjd_core.wakeup import Wakeup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fbjd_rules.errors import EnterpriseUnknown
@@ -44,20 +45,16 @@ class EvaluationWorker:
         self._poll_s = poll_s
         self._retry = timedelta(seconds=retry_s)
         self._on_change = on_change
-        self._wake = asyncio.Event()
+        self._bell = Wakeup()
         self.evaluations = 0
 
     def wake(self) -> None:
-        self._wake.set()
+        self._bell.ring()
 
     async def run(self) -> None:
         while True:
-            self._wake.clear()
             if await self.drain() == 0:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
-                except TimeoutError:
-                    pass
+                await self._bell.wait(self._poll_s)
 
     async def drain(self) -> int:
         """Evaluate every enterprise pending now; returns how many were tried."""

@@ -17,7 +17,6 @@ no-op, so a resend after a crash between POST and commit is harmless.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -25,6 +24,7 @@ from typing import Any
 
 import httpx
 from fbjd_core.time import now
+from fbjd_core.wakeup import Wakeup
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -68,18 +68,17 @@ class OutboxSender:
         self._batch = batch
         self._poll_s = poll_s
         self._max_backoff = max_backoff_s
-        self._wake = asyncio.Event()
+        self._bell = Wakeup()
         self.delivered = 0
 
     def wake(self) -> None:
-        self._wake.set()
+        self._bell.ring()
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
     async def run(self) -> None:
         while True:
-            self._wake.clear()
             try:
                 delivered = await self.drain_once()
             except (DBAPIError, OSError) as exc:  # the database away or full of clients: try again, never die
@@ -88,10 +87,7 @@ class OutboxSender:
                 )
                 delivered = 0
             if delivered == 0:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
-                except TimeoutError:
-                    pass
+                await self._bell.wait(self._poll_s)
 
     async def drain_once(self) -> int:
         """Send what is due; returns how many versions were delivered."""
