@@ -128,7 +128,6 @@ class EmbeddedPostgres:
         else:
             if self.port is None or not _port_free(self.port):
                 self.port = free_port()  # the preferred port is taken (another cluster): any free one will do
-            options = f"-p {self.port} -k {pgdata} -c listen_addresses=127.0.0.1 -c max_connections=300"
             self._run(
                 user,
                 bin_dir / "pg_ctl",
@@ -137,7 +136,7 @@ class EmbeddedPostgres:
                 "-l",
                 str(pgdata / "server.log"),
                 "-o",
-                options,
+                self._options(pgdata),
                 "-w",
                 "-t",
                 "60",
@@ -147,6 +146,16 @@ class EmbeddedPostgres:
         _run_coroutine(self._create_database())
         log.info("embedded postgres ready", extra={"data_dir": str(pgdata), "port": self.port})
         return self.url
+
+    def _options(self, pgdata: Path) -> str:
+        """Server settings: local only, room for every service's pool, and no transaction left idle for long (the
+        bridge forwards receipts in commit order; an abandoned open transaction would hold it back)."""
+        settings = {
+            "listen_addresses": "127.0.0.1",
+            "max_connections": "300",
+            "idle_in_transaction_session_timeout": "10min",
+        }
+        return f"-p {self.port} -k {pgdata} " + " ".join(f"-c {name}={value}" for name, value in settings.items())
 
     def stop(self) -> None:
         if not self._started_here or self._pgdata is None:
@@ -168,9 +177,10 @@ class EmbeddedPostgres:
         self._run(user, pg_ctl, "-D", str(pgdata), "-m", mode, "-w", "stop")
         log.info("embedded postgres stopped", extra={"mode": mode, "down_s": down_s, "port": self.port})
         time.sleep(down_s)
-        options = f"-p {self.port} -k {pgdata} -c listen_addresses=127.0.0.1 -c max_connections=300"
         log_file = str(pgdata / "server.log")
-        self._run(user, pg_ctl, "-D", str(pgdata), "-l", log_file, "-o", options, "-w", "-t", "60", "start")
+        self._run(
+            user, pg_ctl, "-D", str(pgdata), "-l", log_file, "-o", self._options(pgdata), "-w", "-t", "60", "start"
+        )
         log.info("embedded postgres started again", extra={"port": self.port})
 
     def __enter__(self) -> str:
