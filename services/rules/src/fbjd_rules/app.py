@@ -25,11 +25,12 @@ from fbjd_rules.evaluation.sweep import Sweep
 from fbjd_rules.evaluation.worker import EvaluationWorker
 from fbjd_rules.findings.routes import router as findings_router
 from fbjd_rules.outbox.sender import OutboxSender
+from fbjd_rules.stretches.routes import router as stretches_router
 from fbjd_rules.thresholds.routes import router as thresholds_router
 
 __all__ = ["create_app", "main"]
 
-ROUTERS = (evaluation_router, abnormals_router, findings_router, thresholds_router)
+ROUTERS = (evaluation_router, abnormals_router, findings_router, thresholds_router, stretches_router)
 
 
 def _background(settings: Settings) -> ExtraLifespan:

@@ -4,7 +4,7 @@
 the model types mirror the registry's topology and obligations.
 """
 
-from fbjd_rules.engine.evaluate import EvaluationInput, EvaluationResult, evaluate
+from fbjd_rules.engine.evaluate import EvaluationInput, EvaluationResult, StretchesResult, evaluate, stretches
 from fbjd_rules.engine.model import (
     ControlAction,
     ControlSpan,
@@ -19,6 +19,7 @@ from fbjd_rules.engine.model import (
 from fbjd_rules.engine.params import DEFAULT_PARAMS, RuleParams, grade_for
 from fbjd_rules.engine.records import Abnormal, AbnormalType, EvidencePoint, record_id
 from fbjd_rules.engine.series import DataAnomaly, PointSeries, build_series, nominal_interval
+from fbjd_rules.engine.treatment import StretchKind, TreatmentStretch
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -36,12 +37,16 @@ __all__ = [
     "PointRole",
     "PointSeries",
     "RuleParams",
+    "StretchKind",
+    "StretchesResult",
     "Topology",
     "TopologyVersion",
+    "TreatmentStretch",
     "Window",
     "build_series",
     "evaluate",
     "grade_for",
     "nominal_interval",
     "record_id",
+    "stretches",
 ]

@@ -3,6 +3,9 @@
 Sans-IO: no database, no HTTP, no clock. The caller (the service on a notification, the sweep, the replay)
 loads what is needed and decides what to do with the result. The same input always gives the same records.
 
+`stretches(EvaluationInput)` is its read-only sibling: rule 1's intermediate state on the same grid, topology
+and series (stretches of any length and undecidable ones), for audits; it makes no records.
+
 `truncated` tells the caller that a stretch begins at the first minute of the window: it may have begun
 earlier, so the caller should look further back before trusting that stretch's start (and so its identity).
 """
@@ -20,9 +23,9 @@ from fbjd_rules.engine.model import ControlSpan, TopologyVersion
 from fbjd_rules.engine.params import DEFAULT_PARAMS, RuleParams
 from fbjd_rules.engine.records import Abnormal
 from fbjd_rules.engine.series import DataAnomaly, PointSeries
-from fbjd_rules.engine.treatment import treatment_abnormals
+from fbjd_rules.engine.treatment import TreatmentStretch, treatment_abnormals, treatment_stretches
 
-__all__ = ["EvaluationInput", "EvaluationResult", "evaluate"]
+__all__ = ["EvaluationInput", "EvaluationResult", "StretchesResult", "evaluate", "stretches"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,20 @@ class EvaluationResult:
     abnormals: list[Abnormal]
     anomalies: list[DataAnomaly] = field(default_factory=list)
     truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StretchesResult:
+    stretches: list[TreatmentStretch]
+    truncated: bool = False
+
+
+def stretches(data: EvaluationInput) -> StretchesResult:
+    """Rule 1's stretches over [start, end), judged exactly as `evaluate` judges them (records not made)."""
+    grid = Grid.between(data.start, data.end)
+    segments = segments_of(grid, data.versions)
+    found, truncated = treatment_stretches(grid, PointStates(grid, data.series, segments), segments, data.params)
+    return StretchesResult(found, truncated)
 
 
 def evaluate(data: EvaluationInput) -> EvaluationResult:

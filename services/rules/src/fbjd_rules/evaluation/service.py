@@ -23,7 +23,7 @@ from fbjd_rules.engine.evaluate import EvaluationInput, EvaluationResult, evalua
 from fbjd_rules.engine.model import ControlAction, TopologyVersion
 from fbjd_rules.engine.params import RuleParams
 from fbjd_rules.engine.records import AbnormalType
-from fbjd_rules.engine.series import IntArray
+from fbjd_rules.engine.series import IntArray, PointSeries
 from fbjd_rules.engine.terminal_power import power_fault_stretches, restart_power_offs
 from fbjd_rules.evaluation import transmission
 from fbjd_rules.evaluation.registry_client import RegistryClient
@@ -31,7 +31,7 @@ from fbjd_rules.findings import service as findings
 from fbjd_rules.readings import repository as readings
 from fbjd_rules.readings.loader import device_samples, group_rows, restarts, series_for_points, status_samples
 
-__all__ = ["Evaluator", "Outcome", "floor_minute"]
+__all__ = ["HOLD", "WIDENING", "Evaluator", "Outcome", "floor_minute", "load_series"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,22 @@ POWER_OFF_LOOKBACK = timedelta(days=7)  # a terminal's last data before a report
 
 def floor_minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
+
+
+async def load_series(
+    session: AsyncSession,
+    ps_id: str,
+    versions: list[TopologyVersion],
+    load_from: datetime,
+    until: datetime,
+    params: RuleParams,
+) -> tuple[dict[str, PointSeries], int]:
+    """The enterprise's power series from readings_v1 over [load_from, until + 1 min), and the rows read: what
+    every judgement of the enterprise works on (the evaluation's, and the stretches' audit)."""
+    rows = await readings.for_enterprise(session, ps_id=ps_id, start=load_from, end=until + timedelta(minutes=1))
+    rated = {p.id: p.rated_kw for v in versions for p in v.topology.points}
+    series = series_for_points(group_rows(rows), rated_kw=rated, implausible_factor=params.implausible_factor)
+    return series, len(rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +95,9 @@ class Evaluator:
         for span in controls:
             if span.action is ControlAction.LIMIT:
                 load_from = min(load_from, span.period_start - timedelta(days=self.params.baseline_lookback_days))
-        rows = await readings.for_enterprise(session, ps_id=ps_id, start=load_from, end=now + timedelta(minutes=1))
-        rated = {p.id: p.rated_kw for v in versions for p in v.topology.points}
-        series = series_for_points(group_rows(rows), rated_kw=rated, implausible_factor=self.params.implausible_factor)
+        series, count = await load_series(session, ps_id, versions, load_from, now, self.params)
         data = EvaluationInput(ps_id, since, now, now, versions, series, controls, self.params)
-        return evaluate(data), len(rows)
+        return evaluate(data), count
 
     async def _device_findings(
         self, session: AsyncSession, ps_id: str, county: str | None, since: datetime, now: datetime
