@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fbjd_core.auth import Role
 from fbjd_core.db import make_engine, make_sessionmaker
+from fbjd_core.settings import asyncpg_dsn
 from fbjd_core.time import fixed_clock
 from fbjd_registry.app import create_app as create_registry_app
 from fbjd_registry.changes.schemas import ChangeContext
@@ -225,3 +227,42 @@ async def approve_after_escalation(city: City, alarm_ids: list[str]) -> None:
         )
         assert reply.status_code == 200, reply.text
         assert reply.json()["stage"] == "approved"
+
+
+CST_OFFSET = timedelta(hours=8)
+
+
+async def write_power(
+    database_url: str, ps_id: str, point: dict[str, Any], start: datetime, steps: list[tuple[int, float | None]]
+) -> datetime:
+    """Minute data (CN 2051) of one point into ingest's readings, as the rules read it through readings_v1:
+    (minutes, kW) steps from `start`, None = nothing sent those minutes. Returns the end of what was written."""
+    rows, moment = [], start
+    code = "p" + point["id"].replace("-", "")[:16]
+    for minutes, kw in steps:
+        for _ in range(minutes):
+            if kw is not None:
+                row = (ps_id, ps_id[:24].upper(), "2051", code, moment, None, kw, kw, kw, None, "N")
+                rows.append((*row, "active_power_kw", point["id"], None, moment))
+            moment += timedelta(minutes=1)
+    days = {(row[4] + CST_OFFSET).date() for row in rows}
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        for day in sorted(days):
+            upper = day + timedelta(days=1)
+            for table in ("readings", "receipts"):
+                await conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS ingest.{table}_p{day:%Y%m%d} PARTITION OF ingest.{table} "
+                    f"FOR VALUES FROM ('{day.isoformat()} 00:00:00+08') TO ('{upper.isoformat()} 00:00:00+08')"
+                )
+        await conn.executemany(
+            """
+            INSERT INTO ingest.readings (ps_id, mn, cn, code, data_time, rtd, avg, min, max, cou, flag, quantity,
+                                         point_id, extra, received_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            """,
+            rows,
+        )
+    finally:
+        await conn.close()
+    return moment

@@ -1,8 +1,11 @@
 """The six things the province checks (附件4 §4, 省级平台审核), as pure functions of what the sources answered.
 
 1. 数据显示异常但未报警 — rules records in the window with no alarm in the workflow (a delivery lost), and
-   records the rules withdrew (later data contradicted them). Stretches shorter than the judgement time and
-   stretches the data cannot decide are exposed by no API yet: said in `unchecked`, never guessed.
+   records the rules withdrew (later data contradicted them); then what the data itself shows, judged now by the
+   rules (`/stretches`, the window's last 31 days): an abnormal stretch no record covers is a miss (findings; a
+   record with no alarm is found above); stretches the data cannot decide (production on, treatment points silent) are
+   `warn`, one finding per production facility and treatment node with their total minutes; stretches shorter
+   than the judgement time are a note (count and longest), not a problem.
 2. 阈值设置明显不合理 — rules threshold findings (declared threshold contradicted by the data, straddling the
    power's range, running power above rated, treatment far below rated); registry audit "thresholds missing".
 3. 监测点位不全 — registry audit "points incomplete".
@@ -26,7 +29,7 @@ from urllib.parse import urlencode
 from fbjd_core.time import to_cst
 
 from fbjd_bridge.self_audit.schemas import CheckOut, CheckStatus, Evidence, FindingOut
-from fbjd_bridge.self_audit.sources import EnterpriseSources, Sourced
+from fbjd_bridge.self_audit.sources import STRETCH_DAYS, EnterpriseSources, Sourced
 
 __all__ = [
     "ALARM_GRACE",
@@ -73,9 +76,6 @@ _TYPE_LABELS = {
     "limit_violation": "限产未限",
     "offpeak_violation": "错峰违规",
 }
-_NOT_DECIDABLE_1 = (
-    "生产运行而治理设施停运、但短于判定时长的时段，以及数据缺失无法判断启停的时段：规则服务尚未提供，暂不能核查"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,19 +108,23 @@ def _check(
     basis: str,
     sources: Iterable[Sourced],
     unchecked: str | None = None,
+    warnings: list[FindingOut] | None = None,
+    notes: list[str] | None = None,
 ) -> CheckOut:
+    """`findings` are problems; `warnings` what the data cannot decide (status warn when they are all)."""
     read = list(sources)
     failed = [s.error for s in read if s.error]
     cut = "清单过长，只核查了最新的部分" if any(s.truncated for s in read) else None
-    notes = [n for n in (unchecked, cut, *(f"数据源未答复：{e}" for e in failed)) if n]
-    status: CheckStatus = "findings" if findings else ("not_checkable" if failed else "ok")
+    said = [n for n in (unchecked, cut, *(f"数据源未答复：{e}" for e in failed)) if n]
+    status: CheckStatus = "findings" if findings else "warn" if warnings else "not_checkable" if failed else "ok"
     return CheckOut(
         code=code,
         title=TITLES[code],
         status=status,
-        findings=findings,
+        findings=[*findings, *(warnings or [])],
         basis=basis,
-        unchecked="；".join(notes) or None,
+        unchecked="；".join(said) or None,
+        notes=notes or [],
     )
 
 
@@ -158,18 +162,95 @@ def _withdrawn(ent: EnterpriseSources) -> list[FindingOut]:
     ]
 
 
+def _stretch_path(ps_id: str, start: str, end: str) -> str:
+    return _path("/api/rules/stretches", {"ps_id": ps_id, "from": start, "to": end})
+
+
+def _pair_text(stretch: dict[str, Any]) -> str:
+    return f"「{stretch['production_facility_name']}」运行期间「{stretch['treatment_facility_name']}」"
+
+
+def _became_abnormal(stretch: dict[str, Any]) -> datetime:
+    start = datetime.fromisoformat(stretch["start"].replace("Z", "+00:00"))
+    return start + timedelta(minutes=int(stretch["judgement_minutes"]))
+
+
+def _missed(ent: EnterpriseSources, window: AuditWindow) -> list[FindingOut]:
+    """Abnormal stretches the data shows that no open record covers (a record that exists but has no alarm is
+    `_unalarmed`'s); none that became abnormal less than `ALARM_GRACE` ago (the evaluation may be on it)."""
+    found = []
+    for stretch in ent.stretches.items:
+        if stretch["kind"] != "abnormal" or stretch.get("record_id") is not None:
+            continue
+        if _became_abnormal(stretch) > window.at - ALARM_GRACE:
+            continue
+        when = f"{_cst(stretch['start'])} 至 {_cst(stretch['end'])}，{stretch['minutes']} 分钟"
+        text = (
+            f"数据显示{_pair_text(stretch)}停运（{when}，达到判定时长 {stretch['judgement_minutes']} 分钟），"
+            "规则服务没有相应的异常记录，未报警"
+        )
+        path = _stretch_path(ent.ps_id, stretch["start"], stretch["end"])
+        found.append(FindingOut(text=text, evidence=Evidence(service="rules", path=path)))
+    return found
+
+
+def _undecided(ent: EnterpriseSources, at: datetime) -> list[FindingOut]:
+    """One warning per production facility and treatment node whose state the data could not decide."""
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for stretch in ent.stretches.items:
+        if stretch["kind"] == "unknown":
+            grouped.setdefault((stretch["production_facility_id"], stretch["treatment_point_id"]), []).append(stretch)
+    start = (ent.stretches_from or at).isoformat()
+    found = []
+    for (_, node), stretches in sorted(grouped.items()):
+        minutes = sum(int(s["minutes"]) for s in stretches)
+        longest = max(stretches, key=lambda s: int(s["minutes"]))
+        text = (
+            f"{_pair_text(stretches[0])}治理设施测点无数据、无法判断启停：{len(stretches)} 段，合计 {minutes} 分钟"
+            f"（最长一段 {_cst(longest['start'])} 起 {longest['minutes']} 分钟），数据不能判定是否异常，请核查数据传输"
+        )
+        path = _stretch_path(ent.ps_id, start, at.isoformat())
+        found.append(FindingOut(text=text, evidence=Evidence(service="rules", path=path, id=node)))
+    return found
+
+
+def _near_misses(ent: EnterpriseSources) -> list[str]:
+    short = [s for s in ent.stretches.items if s["kind"] == "short"]
+    if not short:
+        return []
+    longest = max(short, key=lambda s: int(s["minutes"]))
+    return [
+        f"另有生产运行而治理设施停运、但短于判定时长的时段 {len(short)} 段（未达报警条件），最长一段为"
+        f"{_pair_text(longest)}停运 {longest['minutes']} 分钟（{_cst(longest['start'])} 起，判定时长 "
+        f"{longest['judgement_minutes']} 分钟）"
+    ]
+
+
 def check_unalarmed(ent: EnterpriseSources, window: AuditWindow) -> CheckOut:
     findings = [] if ent.records.error or ent.alarms.error else _unalarmed(ent, window)
     findings += [] if ent.records.error else _withdrawn(ent)
+    findings += [] if ent.stretches.error else _missed(ent, window)
+    warnings = [] if ent.stretches.error else _undecided(ent, window.at)
     rest = Evidence(
         service="rules", path=_path("/api/rules/abnormals", {"ps_id": ent.ps_id, "from": window.start.isoformat()})
+    )
+    judged_from = ent.stretches_from or window.start
+    partly = (
+        f"按数据重新判定只覆盖最近 {STRETCH_DAYS} 天（{_cst(judged_from.isoformat())} 起）"
+        if judged_from > window.start
+        else None
     )
     return _check(
         1,
         _capped(findings, rest),
-        basis="规则服务窗口内的异常记录与处置流程的报警逐条比对；规则服务撤销的记录",
-        sources=(ent.records, ent.alarms),
-        unchecked=_NOT_DECIDABLE_1,
+        basis=(
+            "规则服务窗口内的异常记录与处置流程的报警逐条比对；规则服务撤销的记录；"
+            "规则服务按数据重新判定的治理设施停运时段（达到判定时长而无记录或无报警、短于判定时长、数据缺失无法判断）"
+        ),
+        sources=(ent.records, ent.alarms, ent.stretches),
+        unchecked=partly,
+        warnings=warnings[:MAX_LISTED],
+        notes=[] if ent.stretches.error else _near_misses(ent),
     )
 
 

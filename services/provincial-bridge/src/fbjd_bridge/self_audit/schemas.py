@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 __all__ = ["CheckOut", "CheckStatus", "CountyOut", "EnterpriseOut", "Evidence", "FindingOut", "SelfAuditOut"]
 
-CheckStatus = Literal["ok", "findings", "not_checkable"]
+CheckStatus = Literal["ok", "findings", "warn", "not_checkable"]
 
 
 class Evidence(BaseModel):
@@ -26,10 +26,12 @@ class FindingOut(BaseModel):
 class CheckOut(BaseModel):
     code: int = Field(ge=1, le=6)
     title: str
-    status: CheckStatus  # not_checkable: a source did not answer, or nothing can decide it yet
+    status: CheckStatus  # findings: a problem; warn: only what the data cannot decide; not_checkable: a source
+    #                      did not answer, or nothing can decide it yet
     findings: list[FindingOut]
     basis: str  # what was checked
     unchecked: str | None = None  # what could not be checked, and why
+    notes: list[str] = Field(default_factory=list)  # worth knowing, not a problem (e.g. near misses)
 
 
 class EnterpriseOut(BaseModel):

@@ -50,7 +50,7 @@ async def self_audit(
     window = AuditWindow(start=at - timedelta(days=days), at=at)
     names = await sources.counties()
     listed = await sources.enterprises(county=county, ps_id=ps_id)
-    read = await asyncio.gather(*(sources.of_enterprise(e, since=window.start) for e in listed))
+    read = await asyncio.gather(*(sources.of_enterprise(e, since=window.start, at=at) for e in listed))
     enterprises = sorted(
         (
             EnterpriseOut(

@@ -6,6 +6,7 @@
 | registry | `/enterprises/{psId}/audit/latest` (404: `/audit`, run now) | 2 (thresholds missing), 3, 4, 5 |
 | rules | `/abnormals?ps_id=&from=` (paged) | 1 |
 | rules | `/findings?ps_id=&status=open` (paged) | 2 (threshold findings), 6 (device and data findings) |
+| rules | `/stretches?ps_id=&from=&to=` (the last `STRETCH_DAYS` of the window) | 1 (what the data shows) |
 | workflow | `/alarms?ps_id=&from=` (paged) | 1 (a record with no alarm), 5 (false alarms) |
 
 One enterprise's source that fails is recorded as its error (that check is `not_checkable`), never the report's.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -25,9 +26,10 @@ from fbjd_core.http import service_client
 from fbjd_bridge.errors import BridgeNotFound
 from fbjd_bridge.self_audit.errors import SelfAuditUnavailable
 
-__all__ = ["AuditSources", "EnterpriseSources", "Sourced"]
+__all__ = ["STRETCH_DAYS", "AuditSources", "EnterpriseSources", "Sourced", "stretch_window"]
 
 PAGE = 1000  # the rules' and workflow's largest page
+STRETCH_DAYS = 31  # the longest window the rules judge on demand
 MAX_PAGES = 20  # per list and enterprise: beyond 20,000 items the report says the list was cut
 REGISTRY_PAGE = 5000
 
@@ -59,6 +61,13 @@ class EnterpriseSources:
     records: Sourced  # rules records in the window
     findings: Sourced  # open rules findings
     alarms: Sourced  # workflow alarms in the window
+    stretches: Sourced = field(default_factory=Sourced)  # rule 1's stretches, one item each with its pair's fields
+    stretches_from: datetime | None = None  # where the stretches were judged from (the window's last 31 days)
+
+
+def stretch_window(since: datetime, at: datetime) -> datetime:
+    """The start of the stretches read: the window's, or `STRETCH_DAYS` before `at` when the window is longer."""
+    return max(since, at - timedelta(days=STRETCH_DAYS))
 
 
 class AuditSources:
@@ -163,14 +172,30 @@ class AuditSources:
         except SourceFailed as exc:
             return Sourced(error=exc.message), latest
 
-    async def of_enterprise(self, enterprise: dict[str, Any], *, since: datetime) -> EnterpriseSources:
+    async def _stretches(self, ps_id: str, start: datetime, end: datetime) -> Sourced:
+        """Rule 1's stretches judged now by the rules, flattened: each stretch with its pair's fields."""
+        params = {"ps_id": ps_id, "from": start.isoformat(), "to": end.isoformat()}
+        try:
+            answer: dict[str, Any] = await self._json("rules", "/api/rules/stretches", params)
+        except SourceFailed as exc:
+            return Sourced(error=exc.message)
+        items = [
+            {**{k: v for k, v in pair.items() if k != "stretches"}, **stretch}
+            for pair in answer["pairs"]
+            for stretch in pair["stretches"]
+        ]
+        return Sourced(items)
+
+    async def of_enterprise(self, enterprise: dict[str, Any], *, since: datetime, at: datetime) -> EnterpriseSources:
         ps_id = enterprise["ps_id"]
         window = since.isoformat()
-        (audit, audit_path), records, findings, alarms = await asyncio.gather(
+        stretches_from = stretch_window(since, at)
+        (audit, audit_path), records, findings, alarms, stretches = await asyncio.gather(
             self._audit(ps_id),
             self._pages("rules", "/api/rules/abnormals", {"ps_id": ps_id, "from": window}),
             self._pages("rules", "/api/rules/findings", {"ps_id": ps_id, "status": "open"}),
             self._pages("workflow", "/api/workflow/alarms", {"ps_id": ps_id, "from": window, "order": "newest"}),
+            self._stretches(ps_id, stretches_from, at),
         )
         return EnterpriseSources(
             ps_id=ps_id,
@@ -181,4 +206,6 @@ class AuditSources:
             records=records,
             findings=findings,
             alarms=alarms,
+            stretches=stretches,
+            stretches_from=stretches_from,
         )

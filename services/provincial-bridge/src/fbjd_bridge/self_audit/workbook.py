@@ -18,7 +18,7 @@ from fbjd_bridge.self_audit.schemas import SelfAuditOut
 __all__ = ["XLSX_TYPE", "workbook_bytes"]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_STATUS = {"ok": "通过", "findings": "有问题", "not_checkable": "无法核查"}
+_STATUS = {"ok": "通过", "findings": "有问题", "warn": "数据无法判定", "not_checkable": "无法核查"}
 
 
 def _county_rows(report: SelfAuditOut) -> list[list[Any]]:
@@ -38,11 +38,12 @@ def _finding_rows(report: SelfAuditOut) -> list[list[Any]]:
         for check in enterprise.checks:
             lead = [enterprise.county_name or enterprise.county, enterprise.name, enterprise.ps_id]
             title = f"{check.code}.{check.title}"
+            said = "；".join([*check.notes, *([check.unchecked] if check.unchecked else [])])
             if not check.findings:
-                rows.append([*lead, title, _STATUS[check.status], "", "", "", check.unchecked or ""])
+                rows.append([*lead, title, _STATUS[check.status], "", "", "", said])
             for finding in check.findings:
                 evidence = finding.evidence
-                rows.append([*lead, title, _STATUS[check.status], finding.text, evidence.service, evidence.path, ""])
+                rows.append([*lead, title, _STATUS[check.status], finding.text, evidence.service, evidence.path, said])
     return rows
 
 
