@@ -7,6 +7,10 @@ whose transaction id is below the **commit boundary** `pg_snapshot_xmin(pg_curre
 transaction below it has ended, so no receipt can appear behind the cursor later, however long its batch took
 to commit. Receipts stored before ingest had the column (xid NULL, a closed set) are walked first, by
 (received_at, mn, cn, data_time) as before, by a cursor that has not left that walk yet (xid NULL).
+
+A receipt that gains readings later (a late part of a split packet) is moved by ingest to the transaction that
+added them (ingest_0006): the walk meets it again after the cursor and the forwarder sends it again, whole. One
+that leaves the xid NULL set that way is met in commit order instead: never skipped.
 """
 
 from __future__ import annotations
