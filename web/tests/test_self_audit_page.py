@@ -44,3 +44,22 @@ def test_what_the_data_cannot_decide_says_so_and_near_misses_are_a_note() -> Non
 
 def test_a_report_from_before_notes_existed_still_renders() -> None:
     assert "数据显示异常但未报警" in _render(_check("findings", []))
+
+
+def test_while_the_first_daily_report_is_generated_the_page_says_so() -> None:
+    pending = {"state": "generating", "window_days": 30, "started_at": "2026-11-25T02:00:00Z",
+               "detail": "自查报告（最近 30 天）正在生成，全市需要几分钟，请稍后刷新页面"}  # fmt: skip
+    context = {"report": pending, "pending": True, "flagged": [], "county": None, "days": 30,
+               "evidence": EVIDENCE_PAGES, "principal": None, "csrf_token": "t"}  # fmt: skip
+    page = TEMPLATES.env.get_template("self_audit/page.html").render(context)
+    assert 'id="self-audit-pending"' in page and "正在生成" in page and "2026-11-25 10:00" in page
+    assert "self-audit-counties" not in page
+
+
+def test_a_stored_report_being_refreshed_shows_when_it_was_made() -> None:
+    report = {"window_days": 30, "generated_at": "2026-11-25T18:00:00Z", "counties": [], "enterprises": [],
+              "stored": True, "refreshing": True}  # fmt: skip
+    context = {"report": report, "pending": False, "flagged": [], "county": None, "days": 30,
+               "evidence": EVIDENCE_PAGES, "principal": None, "csrf_token": "t"}  # fmt: skip
+    page = TEMPLATES.env.get_template("self_audit/page.html").render(context)
+    assert "每日自动生成" in page and 'id="self-audit-refreshing"' in page and "2026-11-26 02:00" in page

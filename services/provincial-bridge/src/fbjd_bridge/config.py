@@ -9,7 +9,7 @@ its cursor stands (forwarding/).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -48,6 +48,14 @@ class Settings(BaseServiceSettings):
     registry_push_timeout_seconds: float = Field(default=10.0, gt=0)
 
     self_audit_concurrency: int = Field(default=8, ge=1)  # requests in flight while the self-audit reads
+    # The daily self-audit (self_audit/job.py): the window it is stored for, when it runs (China Standard Time),
+    # how many reports are kept, after how long a run whose process died no longer blocks a new one, and how
+    # many of the window's last days the rules judge again from the data (check 1; the rules allow 31 at most).
+    self_audit_days: int = Field(default=30, ge=1, le=366)
+    self_audit_at: time = time(2, 0)
+    self_audit_keep: int = Field(default=3, ge=1, le=100)
+    self_audit_stale_hours: float = Field(default=6.0, gt=0)
+    self_audit_stretch_days: int = Field(default=7, ge=1, le=31)
 
     # Data upload (forwarding/): the readings re-sent as an HJ 212 stream to each upstream of the list
     # (`province=10.0.0.1:9000,cangxian=10.0.0.2:9000`, or a bare host:port); unset: forwarding is off.

@@ -10,6 +10,7 @@ from fbjd_bridge.outbox.models import EndpointState, OutboxRow
 from fbjd_bridge.records.models import Record
 from fbjd_bridge.registry_push.models import RegistryPushState
 from fbjd_bridge.registry_sync.models import RegistryItem, RegistryState
+from fbjd_bridge.self_audit.models import StoredSelfAudit
 
 __all__ = [
     "Base",
@@ -22,4 +23,5 @@ __all__ = [
     "RegistryItem",
     "RegistryPushState",
     "RegistryState",
+    "StoredSelfAudit",
 ]

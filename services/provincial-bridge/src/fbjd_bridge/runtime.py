@@ -6,7 +6,8 @@ Without FBJD_PROVINCE_BASE_URL nothing is pushed and records wait in the outbox;
 this process only serves the API (another process sends). Several senders may run: one per endpoint sends
 at a time (an advisory lock), the others find the lock taken and wait for the next poll. A forwarder per
 upstream of FBJD_UPSTREAM_HJ212 runs where the sender may, each its own task; one process forwards to a given
-upstream at a time (an advisory lock per upstream).
+upstream at a time (an advisory lock per upstream). The daily self-audit (self_audit/job.py) runs where the
+sender may; any process answers the stored report and may start a refresh.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from fbjd_bridge.province.client import ProvinceClient
 from fbjd_bridge.registry_push.client import RegistryPushClient
 from fbjd_bridge.registry_push.pusher import RegistryPusher
 from fbjd_bridge.registry_sync.client import RegistryClient
+from fbjd_bridge.self_audit.job import daily_self_audit
 
 __all__ = [
     "forwarders_running",
@@ -114,7 +116,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.sender_enabled:
         app.state.county_task = asyncio.create_task(app.state.county_deliverer.run(), name="bridge-county-delivery")
     try:
-        yield
+        async with daily_self_audit(app.state.sessionmaker, settings) as app.state.self_audit_job:
+            yield
     finally:
         county_task: asyncio.Task[None] | None = app.state.county_task
         if county_task is not None:

@@ -10,6 +10,7 @@ service stores them, and read back through its API.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from fbjd_workflow.app import create_app as create_workflow_app
 from fbjd_workflow.config import Settings as WorkflowSettings
 from fbjd_workflow.timers.tasks import process_due_timers
 from pydantic import SecretStr
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 XINHUA, CANGXIAN = "130902", "130921"
@@ -87,6 +89,28 @@ async def city(database_url: str, jwt_secret: str, make_token: Callable[..., str
         ):
             yield City(reg, rules, wf, registry, workflow, reviewer, workflow_settings, sessions)
     await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+async def no_stored_report(city: City) -> None:
+    """Each test starts with no daily report stored (the bridge's own table)."""
+    async with city.sessionmaker.begin() as session:
+        await session.execute(text("DELETE FROM bridge.self_audit_reports"))
+
+
+async def stored(client: httpx.AsyncClient, *, timeout: float = 60.0) -> dict[str, Any]:
+    """The daily report once it is stored (202 until then)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        reply = await client.get("/self-audit")
+        if reply.status_code == 200:
+            report: dict[str, Any] = reply.json()
+            assert report["stored"] is True
+            return report
+        assert reply.status_code == 202, reply.text
+        assert reply.json()["state"] == "generating"
+        assert asyncio.get_running_loop().time() < deadline, "the daily report was never stored"
+        await asyncio.sleep(0.1)
 
 
 async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from .conftest import (
     finding_row,
     raise_alarm,
     record_row,
+    stored,
     well_kept_works,
 )
 
@@ -114,7 +115,8 @@ async def test_the_report_finds_what_the_province_would_and_each_finding_leads_t
     assert set(unalarmed) == {f"/api/rules/abnormals/{works['lost']}", f"/api/rules/abnormals/{works['withdrawn']}"}
     assert "没有报警" in unalarmed[f"/api/rules/abnormals/{works['lost']}"]
     assert "撤销" in unalarmed[f"/api/rules/abnormals/{works['withdrawn']}"]
-    assert checks[1]["unchecked"] is None and checks[1]["notes"] == []  # the data, judged again, shows no more
+    assert checks[1]["notes"] == []  # the data, judged again, shows no more
+    assert "最近 7 天" in checks[1]["unchecked"]  # of 30 days, the last 7 judged again (FBJD_SELF_AUDIT_STRETCH_DAYS)
 
     # (2) the declared threshold the data contradicts
     assert [(f["evidence"]["service"], f["evidence"]["id"]) for f in checks[2]["findings"]] == [
@@ -158,15 +160,14 @@ async def test_a_county_sees_its_own_county_only(city: City, bridge_factory: Cal
     careless = await careless_works(city.registry)
     async with bridge_reading(bridge_factory, city) as bridge:
         county = bridge.api(Role.COUNTY, county=CANGXIAN)
-        own = await county.get("/self-audit")
+        own = await stored(county)  # the daily report, cut to the county
         other_county = await county.get("/self-audit", params={"county": XINHUA})
         other_works = await county.get("/self-audit", params={"ps_id": kept["ps_id"]})
         enterprise = await bridge.api(Role.ENTERPRISE, enterprise_id=careless["ps_id"]).get("/self-audit")
         province = await bridge.api(Role.PROVINCE).get("/self-audit")
         whole_city = await bridge.api(Role.CITY).get("/self-audit")
 
-    assert own.status_code == 200, own.text
-    report = own.json()
+    report = own
     assert {e["county"] for e in report["enterprises"]} == {CANGXIAN}
     assert [c["county"] for c in report["counties"]] == [CANGXIAN]
     checks = checks_of(report, careless["ps_id"])

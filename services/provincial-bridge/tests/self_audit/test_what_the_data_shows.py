@@ -9,9 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
+from fbjd_bridge.config import Settings
 from fbjd_core.auth import Role
 from fbjd_core.time import fixed_clock
 from fbjd_rules.engine.records import record_id
+from pydantic import SecretStr, ValidationError
 
 from .conftest import City, raise_alarm, record_row, well_kept_works, write_power
 from .test_self_audit import bridge_reading, checks_of
@@ -45,12 +48,12 @@ async def test_the_data_shows_a_miss_a_near_miss_and_a_silence_and_the_report_sa
     await raise_alarm(city, recorded)
 
     async with bridge_reading(bridge_factory, city) as bridge:
-        reply = await bridge.api(Role.CITY).get("/self-audit", params={"ps_id": works["ps_id"]})
+        reply = await bridge.api(Role.CITY).get("/self-audit", params={"ps_id": works["ps_id"], "days": 7})
     assert reply.status_code == 200, reply.text
     check = checks_of(reply.json(), works["ps_id"])[1]
 
     assert check["status"] == "findings"
-    assert check["unchecked"] is None  # the rules answered: nothing left unchecked
+    assert check["unchecked"] is None  # the rules answered the whole week: nothing left unchecked
     (miss, silence) = check["findings"]
     assert "没有相应的异常记录" in miss["text"] and "20 分钟" in miss["text"]
     assert miss["evidence"]["path"].startswith(f"/api/rules/stretches?ps_id={works['ps_id']}")
@@ -89,12 +92,19 @@ async def test_a_fan_silent_while_the_kiln_runs_is_a_warning_not_a_problem(
     assert report["counties"][0]["not_checkable_by_check"]["1"] == 0
 
 
-async def test_a_window_longer_than_31_days_is_judged_on_its_last_31_and_says_so(
-    city: City, bridge_factory: Callable[..., Any]
+@pytest.mark.parametrize(("stretch_days", "said"), [(None, "最近 7 天"), (31, "最近 31 天"), (14, "最近 14 天")])
+async def test_a_window_longer_than_the_stretch_days_is_judged_on_its_last_days_and_says_so(
+    city: City, bridge_factory: Callable[..., Any], stretch_days: int | None, said: str
 ) -> None:
     works = await works_as_of_yesterday(city)
-    async with bridge_reading(bridge_factory, city) as bridge:
+    setting = {} if stretch_days is None else {"self_audit_stretch_days": stretch_days}
+    async with bridge_reading(bridge_factory, city, **setting) as bridge:
         reply = await bridge.api(Role.CITY).get("/self-audit", params={"ps_id": works["ps_id"], "days": 90})
     assert reply.status_code == 200, reply.text
     check = checks_of(reply.json(), works["ps_id"])[1]
-    assert check["status"] == "ok" and "最近 31 天" in check["unchecked"]
+    assert check["status"] == "ok" and said in check["unchecked"]
+
+
+def test_the_rules_judge_31_days_at_most() -> None:
+    with pytest.raises(ValidationError):
+        Settings(database_url="postgresql://x/y", jwt_secret=SecretStr("s" * 32), self_audit_stretch_days=32)

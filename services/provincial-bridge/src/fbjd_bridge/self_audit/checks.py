@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 from fbjd_core.time import to_cst
 
 from fbjd_bridge.self_audit.schemas import CheckOut, CheckStatus, Evidence, FindingOut
-from fbjd_bridge.self_audit.sources import STRETCH_DAYS, EnterpriseSources, Sourced
+from fbjd_bridge.self_audit.sources import EnterpriseSources, Sourced
 
 __all__ = [
     "ALARM_GRACE",
@@ -226,6 +226,11 @@ def _near_misses(ent: EnterpriseSources) -> list[str]:
     ]
 
 
+def _days(span: timedelta) -> str:
+    days = span / timedelta(days=1)
+    return f"{days:g}" if days == int(days) else f"{days:.1f}"
+
+
 def check_unalarmed(ent: EnterpriseSources, window: AuditWindow) -> CheckOut:
     findings = [] if ent.records.error or ent.alarms.error else _unalarmed(ent, window)
     findings += [] if ent.records.error else _withdrawn(ent)
@@ -236,7 +241,7 @@ def check_unalarmed(ent: EnterpriseSources, window: AuditWindow) -> CheckOut:
     )
     judged_from = ent.stretches_from or window.start
     partly = (
-        f"按数据重新判定只覆盖最近 {STRETCH_DAYS} 天（{_cst(judged_from.isoformat())} 起）"
+        f"按数据重新判定只覆盖最近 {_days(window.at - judged_from)} 天（{_cst(judged_from.isoformat())} 起）"
         if judged_from > window.start
         else None
     )

@@ -7,7 +7,19 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["CheckOut", "CheckStatus", "CountyOut", "EnterpriseOut", "Evidence", "FindingOut", "SelfAuditOut"]
+__all__ = [
+    "CheckOut",
+    "CheckStatus",
+    "CountyOut",
+    "EnterpriseOut",
+    "Evidence",
+    "FindingOut",
+    "RefreshState",
+    "SelfAuditOut",
+    "SelfAuditPending",
+]
+
+RefreshState = Literal["started", "already_running"]
 
 CheckStatus = Literal["ok", "findings", "warn", "not_checkable"]
 
@@ -57,3 +69,15 @@ class SelfAuditOut(BaseModel):
     window_days: int
     counties: list[CountyOut]
     enterprises: list[EnterpriseOut]
+    stored: bool = False  # the daily report (computed at generated_at), not one computed for this request
+    refreshing: bool = False  # a new daily report is being computed (answered with this one meanwhile)
+    refresh: RefreshState | None = None  # what `?refresh=true` did
+
+
+class SelfAuditPending(BaseModel):
+    """202: no daily report is stored yet; one is being computed (报告生成中)."""
+
+    state: Literal["generating"] = "generating"
+    window_days: int
+    started_at: datetime | None  # when the run under way started (None: it is starting now)
+    detail: str

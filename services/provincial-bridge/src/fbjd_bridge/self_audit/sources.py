@@ -6,7 +6,7 @@
 | registry | `/enterprises/{psId}/audit/latest` (404: `/audit`, run now) | 2 (thresholds missing), 3, 4, 5 |
 | rules | `/abnormals?ps_id=&from=` (paged) | 1 |
 | rules | `/findings?ps_id=&status=open` (paged) | 2 (threshold findings), 6 (device and data findings) |
-| rules | `/stretches?ps_id=&from=&to=` (the last `STRETCH_DAYS` of the window) | 1 (what the data shows) |
+| rules | `/stretches?ps_id=&from=&to=` (the window's last FBJD_SELF_AUDIT_STRETCH_DAYS) | 1 (what the data shows) |
 | workflow | `/alarms?ps_id=&from=` (paged) | 1 (a record with no alarm), 5 (false alarms) |
 
 One enterprise's source that fails is recorded as its error (that check is `not_checkable`), never the report's.
@@ -26,10 +26,10 @@ from fbjd_core.http import service_client
 from fbjd_bridge.errors import BridgeNotFound
 from fbjd_bridge.self_audit.errors import SelfAuditUnavailable
 
-__all__ = ["STRETCH_DAYS", "AuditSources", "EnterpriseSources", "Sourced", "stretch_window"]
+__all__ = ["MAX_STRETCH_DAYS", "AuditSources", "EnterpriseSources", "Sourced", "stretch_window"]
 
 PAGE = 1000  # the rules' and workflow's largest page
-STRETCH_DAYS = 31  # the longest window the rules judge on demand
+MAX_STRETCH_DAYS = 31  # the longest window the rules judge on demand (the setting is capped there)
 MAX_PAGES = 20  # per list and enterprise: beyond 20,000 items the report says the list was cut
 REGISTRY_PAGE = 5000
 
@@ -62,12 +62,12 @@ class EnterpriseSources:
     findings: Sourced  # open rules findings
     alarms: Sourced  # workflow alarms in the window
     stretches: Sourced = field(default_factory=Sourced)  # rule 1's stretches, one item each with its pair's fields
-    stretches_from: datetime | None = None  # where the stretches were judged from (the window's last 31 days)
+    stretches_from: datetime | None = None  # where the stretches were judged from (the window's last days)
 
 
-def stretch_window(since: datetime, at: datetime) -> datetime:
-    """The start of the stretches read: the window's, or `STRETCH_DAYS` before `at` when the window is longer."""
-    return max(since, at - timedelta(days=STRETCH_DAYS))
+def stretch_window(since: datetime, at: datetime, days: int) -> datetime:
+    """The start of the stretches read: the window's, or `days` before `at` when the window is longer."""
+    return max(since, at - timedelta(days=min(days, MAX_STRETCH_DAYS)))
 
 
 class AuditSources:
@@ -81,6 +81,7 @@ class AuditSources:
         workflow_url: str,
         token: Callable[[], str],
         concurrency: int,
+        stretch_days: int = 7,
     ) -> None:
         self._clients = {
             "registry": service_client(registry_url.rstrip("/")),
@@ -89,6 +90,7 @@ class AuditSources:
         }
         self._token = token
         self._gate = asyncio.Semaphore(concurrency)
+        self._stretch_days = stretch_days
 
     async def __aenter__(self) -> AuditSources:
         return self
@@ -189,7 +191,7 @@ class AuditSources:
     async def of_enterprise(self, enterprise: dict[str, Any], *, since: datetime, at: datetime) -> EnterpriseSources:
         ps_id = enterprise["ps_id"]
         window = since.isoformat()
-        stretches_from = stretch_window(since, at)
+        stretches_from = stretch_window(since, at, self._stretch_days)
         (audit, audit_path), records, findings, alarms, stretches = await asyncio.gather(
             self._audit(ps_id),
             self._pages("rules", "/api/rules/abnormals", {"ps_id": ps_id, "from": window}),
