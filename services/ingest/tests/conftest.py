@@ -22,6 +22,7 @@ from fbjd_core.settings import asyncpg_dsn
 from fbjd_core.time import now, to_cst
 from fbjd_ingest.app import create_app
 from fbjd_ingest.config import Settings
+from fbjd_ingest.devices.directory import DeviceInfo
 from fbjd_testing.plugin import serve
 from hj212 import (
     CP,
@@ -49,6 +50,21 @@ def new_mn() -> str:
 
 def new_ps_id() -> str:
     return uuid.uuid4().hex
+
+
+def stored_device(mn: str) -> DeviceInfo:
+    """A registered terminal as the store sees it (for tests that call the store's functions directly)."""
+    return DeviceInfo(
+        mn=mn,
+        password=PW,
+        ps_id=new_ps_id(),
+        county=None,
+        profile="hj212-2025-electric",
+        factor_map={},
+        rtd_interval_s=60,
+        min_interval_s=300,
+        data_cn="2051",
+    )
 
 
 def cst(moment: datetime) -> datetime:

@@ -5,7 +5,6 @@ leaves the receipt where it was (a terminal's whole-day resend must not re-forwa
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -19,27 +18,11 @@ from fbjd_ingest.readings.rows import cst_day, reading_rows, receipt_row
 from fbjd_ingest.readings.store import insert_readings, insert_receipts
 from hj212 import parse_message
 
+from .conftest import new_mn, stored_device
+
 DAY = datetime(2089, 7, 1, tzinfo=UTC)
 FIRST_PART = "d20101-Rtd=220.1;d20201-Rtd=221.2;d20301-Rtd=219.8;d20401-Rtd=0.24"  # 4 factors
 SECOND_PART = "d20501-Avg=13.25;i33201-Cou=1.1"  # 2 more
-
-
-def device(mn: str) -> DeviceInfo:
-    return DeviceInfo(
-        mn=mn,
-        password="123456",
-        ps_id=uuid.uuid4().hex,
-        county=None,
-        profile="hj212-2025-electric",
-        factor_map={},
-        rtd_interval_s=60,
-        min_interval_s=300,
-        data_cn="2051",
-    )
-
-
-def new_mn() -> str:
-    return uuid.uuid4().hex[:24].upper()
 
 
 def part(mn: str, data_time: str, pno: int, factors: str) -> str:
@@ -90,7 +73,7 @@ def minute(offset: int) -> str:
 async def test_a_late_second_part_moves_the_receipt_to_its_batch_with_all_six_readings(
     conn: asyncpg.Connection,
 ) -> None:
-    meter = device(new_mn())
+    meter = stored_device(new_mn())
     first, _ = await store(conn, meter, [part(meter.mn, minute(0), 1, FIRST_PART)])
     assert (await receipt_xid(conn, meter.mn), await readings(conn, meter.mn)) == (first, 4)
 
@@ -103,7 +86,7 @@ async def test_a_late_second_part_moves_the_receipt_to_its_batch_with_all_six_re
 
 
 async def test_the_same_packet_resent_leaves_the_receipt_where_it_was(conn: asyncpg.Connection) -> None:
-    meter = device(new_mn())
+    meter = stored_device(new_mn())
     first, _ = await store(conn, meter, [part(meter.mn, minute(5), 1, FIRST_PART)])
     late, _ = await store(conn, meter, [part(meter.mn, minute(5), 2, SECOND_PART)])
 
@@ -114,7 +97,7 @@ async def test_the_same_packet_resent_leaves_the_receipt_where_it_was(conn: asyn
 
 
 async def test_both_parts_in_one_batch_and_a_whole_day_resend_move_nothing(conn: asyncpg.Connection) -> None:
-    meter = device(new_mn())
+    meter = stored_device(new_mn())
     day = [
         segment
         for i in range(3)
@@ -132,7 +115,7 @@ async def test_both_parts_in_one_batch_and_a_whole_day_resend_move_nothing(conn:
 
 
 async def test_a_late_part_moves_only_its_own_receipt(conn: asyncpg.Connection) -> None:
-    meter, other = device(new_mn()), device(new_mn())
+    meter, other = stored_device(new_mn()), stored_device(new_mn())
     first, _ = await store(conn, meter, [part(meter.mn, minute(30), 1, FIRST_PART)])
     second, _ = await store(conn, meter, [part(meter.mn, minute(35), 1, FIRST_PART)])
     late, _ = await store(conn, meter, [part(meter.mn, minute(30), 2, SECOND_PART)])
@@ -147,7 +130,7 @@ async def test_a_late_part_moves_only_its_own_receipt(conn: asyncpg.Connection) 
 async def test_a_late_part_of_a_receipt_stored_before_the_commit_order_gives_it_a_transaction_id(
     conn: asyncpg.Connection,
 ) -> None:
-    meter = device(new_mn())
+    meter = stored_device(new_mn())
     await store(conn, meter, [part(meter.mn, minute(40), 1, FIRST_PART)])
     await conn.execute("UPDATE ingest.receipts SET xid = NULL WHERE mn = $1", meter.mn)  # as before ingest_0005
     late, _ = await store(conn, meter, [part(meter.mn, minute(40), 2, SECOND_PART)])

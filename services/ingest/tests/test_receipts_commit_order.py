@@ -12,31 +12,14 @@ import asyncpg
 import pytest
 from fbjd_core.settings import asyncpg_dsn
 from fbjd_core.time import from_cst
-from fbjd_ingest.devices.directory import DeviceInfo
 from fbjd_ingest.readings.partitions import PartitionManager
 from fbjd_ingest.readings.rows import cst_day, receipt_row
 from fbjd_ingest.readings.store import insert_receipts
 from hj212 import parse_message
 
+from .conftest import new_mn, stored_device
+
 DAY = datetime(2089, 6, 1, tzinfo=UTC)
-
-
-def device(mn: str) -> DeviceInfo:
-    return DeviceInfo(
-        mn=mn,
-        password="123456",
-        ps_id=uuid.uuid4().hex,
-        county=None,
-        profile="hj212-2025-electric",
-        factor_map={},
-        rtd_interval_s=60,
-        min_interval_s=300,
-        data_cn="2051",
-    )
-
-
-def new_mn() -> str:
-    return uuid.uuid4().hex[:24].upper()
 
 
 @pytest.fixture
@@ -57,7 +40,7 @@ async def store(conn: asyncpg.Connection, mns: list[str], minute: int) -> int:
             f"QN={data_time}000;ST=44;CN=2051;PW=123456;MN={mn};Flag=5;CP=&&DataTime={data_time};d20501-Avg=1&&"
         )
         assert message.data_time
-        rows.append(receipt_row(device(mn), message, from_cst(message.data_time), DAY, "127.0.0.1:40000"))
+        rows.append(receipt_row(stored_device(mn), message, from_cst(message.data_time), DAY, "127.0.0.1:40000"))
     await PartitionManager().ensure(conn, {cst_day(row.data_time) for row in rows})
     async with conn.transaction():
         await insert_receipts(conn, rows)
@@ -81,7 +64,7 @@ async def test_each_receipt_carries_the_transaction_that_stored_it_in_receipts_v
 
 async def test_receipts_v1_carries_the_devices_county(conn: asyncpg.Connection) -> None:
     meter = new_mn()
-    info = device(meter)
+    info = stored_device(meter)
     await conn.execute(
         """
         INSERT INTO ingest.devices (id, mn, password, ps_id, county, name, profile, rtd_interval_s, min_interval_s,
@@ -111,7 +94,7 @@ async def test_an_open_batch_holds_the_commit_boundary_below_its_receipts(
         )
         assert message.data_time
         await PartitionManager().ensure(conn, {cst_day(from_cst(message.data_time))})
-        await insert_receipts(slow, [receipt_row(device(mn), message, from_cst(message.data_time), DAY, "peer")])
+        await insert_receipts(slow, [receipt_row(stored_device(mn), message, from_cst(message.data_time), DAY, "peer")])
         xid = int(await slow.fetchval("SELECT pg_current_xact_id()"))
         assert await conn.fetchval("SELECT pg_snapshot_xmin(pg_current_snapshot())") <= xid
         await transaction.commit()
