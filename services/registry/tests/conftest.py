@@ -126,6 +126,12 @@ class Builder:
         body = {"production_facility_id": production["id"], "treatment_facility_id": treatment["id"]}
         return await self._post(f"/enterprises/{ps_id}/links", body)
 
+    async def networked(self, ps_id: str) -> None:
+        """The enterprise's terminals installed (2026-03-05) and networked (2026-04-02), as the application says."""
+        for stage, day in (("installing", "2026-03-05"), ("networked", "2026-04-02")):
+            reply = await self.client.post(f"/enterprises/{ps_id}/lifecycle", json={"stage": stage, "on": day})
+            assert reply.status_code == 200, reply.text
+
 
 @pytest.fixture
 def build(city: httpx.AsyncClient) -> Builder:

@@ -13,9 +13,26 @@ import httpx
 
 from fbjd_registry.enterprises.credit_code import ALPHABET, check_character
 
-__all__ = ["XINHUA", "credit_code", "enterprise_form", "register_works"]
+__all__ = ["APPLICATION_FORM", "MINIMAL_PDF", "XINHUA", "credit_code", "enterprise_form", "register_works"]
 
 XINHUA = "130902"  # 沧州市新华区
+
+#: The acceptance application's own fields (分表计电验收申请基础信息表, second part), every 必填 one filled in.
+APPLICATION_FORM: dict[str, Any] = {
+    "builder_name": "河北环测科技有限公司",
+    "builder_contact": "赵建设",
+    "builder_phone": "13803170002",
+    "installed_on": "2026-03-05",
+    "networked_on": "2026-04-02",
+    "devices_count": 3,
+    "permit_production_facilities": 1,
+    "permit_treatment_facilities": 1,
+    "applicant_name": "李环保",
+    "applicant_phone": "0317-2025555",
+    "applied_on": "2026-04-10",
+}
+#: The smallest file the document checks take for a PDF (an uploaded permit copy, a test report).
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def credit_code(county: str = XINHUA) -> str:

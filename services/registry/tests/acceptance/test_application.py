@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from fbjd_core.auth import Role
+from fbjd_registry.samples import APPLICATION_FORM as FORM
+from fbjd_registry.samples import MINIMAL_PDF as PDF
 
 if TYPE_CHECKING:
     from conftest import ApiFactory, Builder
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 KINDS = (
     "permit_copy",
     "eia_extract",
@@ -21,26 +22,11 @@ KINDS = (
     "device_test_report",
     "calibration_certificate",
 )
-FORM: dict[str, Any] = {
-    "builder_name": "河北环测科技有限公司",
-    "builder_contact": "赵建设",
-    "builder_phone": "13803170002",
-    "installed_on": "2026-03-05",
-    "networked_on": "2026-04-02",
-    "devices_count": 3,
-    "permit_production_facilities": 1,
-    "permit_treatment_facilities": 1,
-    "applicant_name": "李环保",
-    "applicant_phone": "0317-2025555",
-    "applied_on": "2026-04-10",
-}
 
 
-async def _networked(city: httpx.AsyncClient, build: Builder, **fields: Any) -> dict[str, Any]:
+async def _networked(build: Builder, **fields: Any) -> dict[str, Any]:
     enterprise = await build.enterprise(**fields)
-    for stage, day in (("installing", "2026-03-05"), ("networked", "2026-04-02")):
-        reply = await city.post(f"/enterprises/{enterprise['ps_id']}/lifecycle", json={"stage": stage, "on": day})
-        assert reply.status_code == 200, reply.text
+    await build.networked(enterprise["ps_id"])
     return enterprise
 
 
@@ -104,10 +90,8 @@ async def test_only_the_enterprise_itself_fills_in_its_application(api: ApiFacto
     assert (await api(Role.COUNTY, county="130902").get(path)).status_code == 200
 
 
-async def test_submission_lists_every_missing_document_and_changes_nothing(
-    city: httpx.AsyncClient, api: ApiFactory, build: Builder
-) -> None:
-    enterprise = await _networked(city, build)
+async def test_submission_lists_every_missing_document_and_changes_nothing(api: ApiFactory, build: Builder) -> None:
+    enterprise = await _networked(build)
     ps_id = enterprise["ps_id"]
     own = api(Role.ENTERPRISE, enterprise_id=ps_id)
     assert (await own.post(f"/enterprises/{ps_id}/acceptance/application", json=FORM)).status_code == 200
@@ -126,9 +110,9 @@ async def test_submission_lists_every_missing_document_and_changes_nothing(
 
 
 async def test_the_permit_number_is_required_for_acceptance_though_optional_in_the_registry(
-    city: httpx.AsyncClient, api: ApiFactory, build: Builder
+    api: ApiFactory, build: Builder
 ) -> None:
-    enterprise = await _networked(city, build, permit_no=None)
+    enterprise = await _networked(build, permit_no=None)
     ps_id = enterprise["ps_id"]
     own = api(Role.ENTERPRISE, enterprise_id=ps_id)
     await own.post(f"/enterprises/{ps_id}/acceptance/application", json=FORM)
@@ -143,7 +127,7 @@ async def test_the_permit_number_is_required_for_acceptance_though_optional_in_t
 async def test_a_complete_application_of_a_networked_enterprise_is_submitted_and_then_frozen(
     city: httpx.AsyncClient, api: ApiFactory, build: Builder
 ) -> None:
-    enterprise = await _networked(city, build)
+    enterprise = await _networked(build)
     ps_id = enterprise["ps_id"]
     own = api(Role.ENTERPRISE, enterprise_id=ps_id)
     await own.post(f"/enterprises/{ps_id}/acceptance/application", json=FORM)

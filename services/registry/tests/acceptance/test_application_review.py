@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from fbjd_core.auth import Role
 from fbjd_core.time import now, to_cst
+from fbjd_registry.samples import APPLICATION_FORM as FORM
+from fbjd_registry.samples import MINIMAL_PDF as PDF
 
 if TYPE_CHECKING:
     from conftest import ApiFactory, Builder
 
 XINHUA, CANGXIAN = "130902", "130921"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 KINDS = (
     "permit_copy",
@@ -40,19 +41,6 @@ CODES = [
     "documents_complete",
     "control_measures",
 ]
-FORM: dict[str, Any] = {
-    "builder_name": "河北环测科技有限公司",
-    "builder_contact": "赵建设",
-    "builder_phone": "13803170002",
-    "installed_on": "2026-03-05",
-    "networked_on": "2026-04-02",
-    "devices_count": 3,
-    "permit_production_facilities": 1,
-    "permit_treatment_facilities": 1,
-    "applicant_name": "李环保",
-    "applicant_phone": "0317-2025555",
-    "applied_on": "2026-04-10",
-}
 
 
 def _in_days(days: int) -> str:
@@ -71,8 +59,7 @@ async def _works(city: httpx.AsyncClient, build: Builder, *, controlled: bool = 
     """A networked ceramics works whose registry passes every audit check: 1#烧成窑 → 脱硫塔, and a total line."""
     enterprise = await build.enterprise()
     ps_id = enterprise["ps_id"]
-    for stage, day in (("installing", "2026-03-05"), ("networked", "2026-04-02")):
-        assert (await city.post(f"/enterprises/{ps_id}/lifecycle", json={"stage": stage, "on": day})).status_code == 200
+    await build.networked(ps_id)
     kiln = await build.facility(ps_id, "1#烧成窑")
     fgd = await build.facility(ps_id, "脱硫塔", "treatment")
     await build.point(ps_id, kiln, "1#烧成窑-助燃风机")

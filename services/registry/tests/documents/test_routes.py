@@ -15,6 +15,7 @@ import pytest
 from fbjd_core.auth import Role
 from fbjd_registry.app import create_app
 from fbjd_registry.config import Settings
+from fbjd_registry.samples import MINIMAL_PDF as PDF
 from fbjd_testing.plugin import serve
 from openpyxl import Workbook
 from sqlalchemy import text
@@ -23,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 if TYPE_CHECKING:
     from conftest import ApiFactory, Builder
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from fbjd_core.auth import Role
+from fbjd_registry.samples import MINIMAL_PDF as PDF
 
 if TYPE_CHECKING:
     from conftest import ApiFactory, Builder
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 SURVEY: dict[str, Any] = {
     "products": "抛光砖 1200万平方米/年",
     "process_flow": "原料球磨 → 喷雾干燥 → 压制成型 → 烧成 → 磨抛 → 包装",
